@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` and `make test`. Both bootstrap .venv from the lock file
+# on first use, so a fresh clone needs nothing but Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv lock bench clean prefect-up prefect-down
+
+# The stamp depends on the lock file, so editing the lock re-syncs the environment.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(BIN)/publicity demo --out $(OUT)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python benchmarks/demo.py
+	$(BIN)/python benchmarks/parse.py
+
+# Re-resolve the lock file (needs the package registry); commit the result.
+lock:
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,93 @@
+"""The project's exceptions: one base class and a shallow tree.
+
+    PublicityError
+    ├── SettingsError            bad settings or site profile
+    ├── FetchError               a URL could not be read (carries url, and status where there is one)
+    │   ├── FetchTimeout
+    │   ├── ConnectFailed        DNS or TCP/TLS connect error
+    │   ├── BadStatus            4xx/5xx after retries
+    │   ├── ChallengePage        an anti-bot JavaScript challenge (412/202 + script that sets a cookie)
+    │   ├── HostNotAllowed       off the profile's allow-list, or a redirect to another host
+    │   ├── RobotsDisallowed
+    │   └── TooLarge             past the response size cap
+    ├── ParseError               a page could not be understood
+    │   ├── LayoutNotRecognised  a list page with no list, a pager we cannot read
+    │   └── NotARelease          an article page with no title or no body
+    ├── ExtractError             bad input to the event extractor
+    ├── RenderError              a poster could not be drawn (e.g. a character no font has)
+    └── StoreError               the database refused
+
+Other libraries' errors are translated at one boundary each (httpx in tasks/site.py, SQLAlchemy in
+tasks/store.py) and re-raised ``from`` the original so the cause is kept.
+"""
+
+from __future__ import annotations
+
+
+class PublicityError(Exception):
+    """Base class: anything the project raises on purpose."""
+
+
+class SettingsError(PublicityError):
+    pass
+
+
+class FetchError(PublicityError):
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class FetchTimeout(FetchError):
+    pass
+
+
+class ConnectFailed(FetchError):
+    pass
+
+
+class BadStatus(FetchError):
+    pass
+
+
+class ChallengePage(FetchError):
+    pass
+
+
+class HostNotAllowed(FetchError):
+    pass
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+class TooLarge(FetchError):
+    pass
+
+
+class ParseError(PublicityError):
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class LayoutNotRecognised(ParseError):
+    pass
+
+
+class NotARelease(ParseError):
+    pass
+
+
+class ExtractError(PublicityError):
+    pass
+
+
+class RenderError(PublicityError):
+    pass
+
+
+class StoreError(PublicityError):
+    pass

@@ -1,0 +1,255 @@
+"""A small HTTP server for a folder of static pages: the sample site for the demo and the tests.
+
+It behaves like the portal's web server where the pipeline cares: ETag and Last-Modified on every
+file, 304 to a conditional GET, a per-file Content-Type (a GBK page, say) read from ``_headers.toml``
+in the folder, and 404 for anything missing. Tests can switch faults on per path (a 500 then success,
+a slow answer, a truncated body, an anti-bot challenge, a redirect) with ``SampleServer.faults``.
+
+    with SampleServer(SAMPLE_SITE_DIR) as server:
+        print(server.url)   # http://127.0.0.1:PORT/
+
+Binds 127.0.0.1 only. Standard library only, so starting it costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import mimetypes
+import socket
+import threading
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+HEADERS_FILE = "_headers.toml"
+CHALLENGE_HTML = (
+    "<html><head><meta charset='utf-8'></head><body><script>"
+    "var _0x1=['cookie'];document.cookie='__jsl_clearance=1699999999.1|0|abc; path=/';"
+    "location.href=location.pathname+location.search;</script></body></html>"
+)
+
+
+@dataclass
+class Fault:
+    """One injected misbehaviour, used for the next request(s) to a path.
+
+    kind: "status" (answer ``status`` with ``body``), "slow" (sleep ``delay`` s, then serve),
+    "truncate" (announce the full length, send ``fraction`` of it, close), "challenge" (412 + a
+    cookie-setting script), "redirect" (302 to ``location``), "reset" (close without answering).
+    ``times`` is how many requests it applies to; then the path is served normally.
+    """
+
+    kind: str
+    status: int = 500
+    body: bytes = b""
+    delay: float = 0.0
+    fraction: float = 0.5
+    location: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+class SampleServer:
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = Path(root).resolve()
+        self.faults: dict[str, list[Fault]] = {}
+        self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
+        self._lock = threading.Lock()
+        self._header_rules = _load_header_rules(self.root)
+        handler = _make_handler(self)
+        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def add_fault(self, path: str, fault: Fault) -> None:
+        with self._lock:
+            self.faults.setdefault(path, []).append(fault)
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            queue = self.faults.get(path)
+            if not queue:
+                return None
+            fault = queue[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+            return fault
+
+    def start(self) -> SampleServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sample-server")
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SampleServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def headers_for(self, rel_path: str) -> dict[str, str]:
+        return dict(self._header_rules.get(rel_path, {}))
+
+
+def _load_header_rules(root: Path) -> dict[str, dict[str, str]]:
+    path = root / HEADERS_FILE
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {k.lstrip("/"): {str(h): str(v) for h, v in rules.items()} for k, rules in data.items()}
+
+
+def _content_type(path: Path) -> str:
+    if path.suffix in {".html", ".htm"}:
+        return "text/html; charset=utf-8"
+    if path.name == "robots.txt":
+        return "text/plain; charset=utf-8"
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "SampleSite/1.0"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+            pass  # quiet: tests read server.requests instead
+
+        def do_HEAD(self) -> None:
+            self._serve(head=True)
+
+        def do_GET(self) -> None:
+            self._serve(head=False)
+
+        def _serve(self, *, head: bool) -> None:
+            path = unquote(urlsplit(self.path).path)
+            server.requests.append((self.command, path, dict(self.headers.items())))
+            fault = server.take_fault(path)
+            if fault is not None and self._apply_fault(fault, head=head):
+                return
+            rel = path.lstrip("/")
+            target = (server.root / rel).resolve()
+            if target.is_dir() or path.endswith("/"):
+                target = target / "index.html"
+                rel = (rel.rstrip("/") + "/index.html").lstrip("/")
+            if server.root not in target.parents or not target.is_file() or rel == HEADERS_FILE:
+                self._send_simple(404, b"<html><body><h1>404 Not Found</h1></body></html>", head)
+                return
+            body = target.read_bytes()
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            mtime = int(target.stat().st_mtime)
+            last_modified = email.utils.formatdate(mtime, usegmt=True)
+            if self._not_modified(etag, mtime):
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", last_modified)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            headers = {"Content-Type": _content_type(target)}
+            headers.update(server.headers_for(rel))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last_modified)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _not_modified(self, etag: str, mtime: int) -> bool:
+            inm = self.headers.get("If-None-Match")
+            if inm is not None:
+                return etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+            ims = self.headers.get("If-Modified-Since")
+            if ims:
+                try:
+                    since = email.utils.parsedate_to_datetime(ims).timestamp()
+                except (TypeError, ValueError):
+                    return False
+                return mtime <= since
+            return False
+
+        def _send_simple(self, status: int, body: bytes, head: bool, **headers: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", headers.pop("content_type", "text/html; charset=utf-8"))
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _apply_fault(self, fault: Fault, *, head: bool) -> bool:
+            """Serve the fault; False means 'now serve the file normally' (after a delay)."""
+            if fault.kind == "slow":
+                time.sleep(fault.delay)
+                return False
+            if fault.kind == "status":
+                self.send_response(fault.status)
+                for name, value in fault.headers.items():
+                    self.send_header(name, value)
+                body = fault.body or f"<html><body>{fault.status}</body></html>".encode()
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+                return True
+            if fault.kind == "challenge":
+                body = CHALLENGE_HTML.encode()
+                self.send_response(fault.status if fault.status in (202, 412) else 412)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+                return True
+            if fault.kind == "redirect":
+                self.send_response(302)
+                self.send_header("Location", fault.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+            if fault.kind == "truncate":
+                rel = unquote(urlsplit(self.path).path).lstrip("/")
+                target = server.root / (rel if not rel.endswith("/") and rel else rel + "index.html")
+                body = target.read_bytes() if target.is_file() else b"<html>" + b"x" * 4096
+                self.send_response(200)
+                self.send_header("Content-Type", _content_type(target))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: int(len(body) * fault.fraction)])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return True
+            if fault.kind == "reset":
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return True
+            raise ValueError(f"Unknown fault kind {fault.kind!r}")
+
+    return Handler
