@@ -1,0 +1,205 @@
+"""The ``publicity`` command line.
+
+Commands that run a flow (run, demo) import Prefect only when called: its import and temporary
+server cost seconds (../shared/FACTS.md), which the other commands (extract, serve, status …) must
+not pay. Every command that reads or writes outputs takes ``--out`` (default: PUBLICITY_OUT, "out").
+
+    publicity demo                      # the sample site on 127.0.0.1 -> out/
+    publicity run --source URL --out DIR --max-pages 3
+    publicity status
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from tasks.errors import ExtractError, PublicityError
+from tasks.models import SHANGHAI
+
+app = typer.Typer(
+    name="publicity",
+    help="东莞市人民政府新闻办 publicity pipeline: portal releases → events → posters, feeds, drafts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+OutOption = Annotated[
+    Optional[Path],
+    typer.Option("--out", help="Output folder (default: $PUBLICITY_OUT or 'out')."),
+]
+
+
+def _fail(message: str, *, code: int = 1) -> NoReturn:
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def _settings(out: Path | None):  # noqa: ANN202 - Settings, imported lazily with pydantic
+    from tasks.settings import load_settings
+
+    try:
+        return load_settings(out=out)
+    except PublicityError as exc:
+        _fail(str(exc))
+
+
+def _run_poll_flow(**params: object) -> dict:
+    from flows.runtime import configure_prefect_offline
+
+    configure_prefect_offline()
+    from flows.poll import poll
+
+    state = poll(**params, return_state=True)
+    if state.is_failed():
+        try:
+            state.result()
+        except PublicityError as exc:
+            _fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - Prefect wraps crashes; show the cause
+            _fail(f"the poll flow failed: {exc}")
+    return state.result()
+
+
+def _print_summary(summary: dict, out: Path) -> None:
+    typer.echo(
+        f"new {summary['new']}, updated {summary['updated']}, unchanged {summary['unchanged']}, "
+        f"failed {len(summary['failed'])}, events {summary['events_found']}"
+    )
+    for failure in summary["failed"]:
+        typer.echo(f"  failed: {failure['url']}: {failure['reason']}")
+    typer.echo(f"outputs in {out}/public (changed: {', '.join(summary['feeds_written']) or 'none'})")
+
+
+@app.command()
+def run(
+    source: Annotated[
+        Optional[str],
+        typer.Option(help="A list page URL to poll (default: the site profile's columns)."),
+    ] = None,
+    out: OutOption = None,
+    max_pages: Annotated[int, typer.Option(min=1, help="List pages to walk per column.")] = 3,
+    site: Annotated[
+        Optional[str], typer.Option(help="Site profile in assets/sites/ (default: $PUBLICITY_SITE).")
+    ] = None,
+    recheck_hours: Annotated[
+        float, typer.Option(min=0, help="Re-check known releases for edits after this many hours.")
+    ] = 6.0,
+) -> None:
+    """Run the poll flow once: fetch new and edited releases, store them, write the feeds."""
+    settings = _settings(out)
+    summary = _run_poll_flow(
+        source=source, max_pages=max_pages, out=str(settings.out), site=site,
+        recheck_hours=recheck_hours,
+    )
+    _print_summary(summary, settings.out)
+
+
+@app.command()
+def demo(
+    out: OutOption = None,
+    max_pages: Annotated[int, typer.Option(min=1, help="List pages to walk per column.")] = 10,
+) -> None:
+    """Serve the bundled sample site on 127.0.0.1 and run the poll flow against it (no internet)."""
+    from tasks.sample_server import SampleServer
+    from tasks.settings import SAMPLE_SITE_DIR
+
+    settings = _settings(out)
+    with SampleServer(SAMPLE_SITE_DIR) as server:
+        typer.echo(f"sample site served at {server.url}")
+        summary = _run_poll_flow(
+            max_pages=max_pages, out=str(settings.out), site="sample", base_url=server.url
+        )
+    _print_summary(summary, settings.out)
+    typer.echo(f"database: {settings.resolved_database_url()}")
+
+
+@app.command()
+def extract(
+    source: Annotated[str, typer.Argument(help="A URL, a saved article .html, or a .txt file.")],
+    published: Annotated[
+        Optional[str],
+        typer.Option(help="Publication time (ISO 8601); required for .txt, read from pages."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the events as JSON.")] = False,
+) -> None:
+    """Print the upcoming events a release announces (what, when, where)."""
+    from flows.extract_source import events_from_source
+
+    try:
+        published_at = _parse_published(published) if published else None
+        events = events_from_source(source, published=published_at)
+    except (ExtractError, PublicityError, OSError) as exc:
+        _fail(str(exc), code=2)
+    if as_json:
+        typer.echo(json.dumps([e.to_json() for e in events], ensure_ascii=False, indent=2))
+        return
+    if not events:
+        typer.echo("No upcoming events found.")
+    for event in events:
+        end = f" – {event.end.isoformat()}" if event.end else ""
+        tod = f" ({event.time_of_day.value})" if event.time_of_day else ""
+        typer.echo(f"{event.name}: {event.start.isoformat()}{end}{tod} @ {event.venue or '—'}")
+
+
+def _parse_published(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ExtractError(
+            f"Invalid --published {text!r}: expected ISO 8601, e.g. 2024-12-12T17:14:51"
+        ) from exc
+    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+
+
+@app.command()
+def status(
+    out: OutOption = None,
+    runs: Annotated[int, typer.Option(min=1, help="How many recent runs to show.")] = 10,
+) -> None:
+    """The last runs, counts in the store, and failures with their reasons."""
+    from tasks.store import open_store
+
+    settings = _settings(out)
+    try:
+        store = open_store(settings.resolved_database_url())
+    except PublicityError as exc:
+        _fail(str(exc))
+    typer.echo(f"store: {settings.resolved_database_url()}")
+    typer.echo(f"releases: {store.release_count()}, events: {store.event_count()}")
+    typer.echo("recent runs:")
+    for record in store.recent_runs(runs):
+        s = record.summary
+        counts = (
+            f"new {s.get('new', 0)}, updated {s.get('updated', 0)}, "
+            f"unchanged {s.get('unchanged', 0)}, failed {len(s.get('failed', []))}"
+            if record.state == "completed"
+            else (record.error or "")
+        )
+        typer.echo(f"  #{record.id} {record.flow} {record.started:%Y-%m-%d %H:%M} {record.state}: {counts}")
+    failures = store.failures()
+    if failures:
+        typer.echo("failures (retried on the next run):")
+        for f in failures:
+            typer.echo(f"  {f.url} ({f.attempts} attempts): {f.last_error}")
+    problems = store.integrity_problems()
+    for problem in problems:
+        typer.secho(f"inconsistent: {problem}", fg=typer.colors.RED)
+
+
+def main() -> None:
+    try:
+        app()
+    except PublicityError as exc:  # anything a command did not turn into a message itself
+        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+"""One poll of the portal, as plain functions: walk list pages, fetch what is new, parse, store.
+
+These are the steps the ``poll`` flow composes (flows/poll.py wraps each in a thin Prefect task) and
+that benchmarks call directly without Prefect. Each takes plain values and typed records and never
+raises for one bad release: that becomes a ``ReleaseOutcome`` with ``status="failed"`` and a reason.
+
+The walk stops at the first list page that is unchanged (304) or that holds a release we already
+know: the portal lists newest first, so older pages hold nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal, Protocol
+
+from tasks.errors import FetchError, LayoutNotRecognised, ParseError, PublicityError
+from tasks.extract import extract_events
+from tasks.models import Event, FetchResult, ListItem, ListPage, Release
+from tasks.parse import parse_article, parse_list_page
+from tasks.settings import SiteProfile
+from tasks.store import FetchState, Store, now
+
+logger = logging.getLogger("publicity.crawl")
+
+OutcomeStatus = Literal["new", "updated", "unchanged", "failed"]
+
+
+class Fetches(Protocol):
+    """What the crawl needs of tasks/site.py's fetcher."""
+
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnWalk:
+    """The result of walking one column's list pages."""
+
+    column_url: str
+    items: tuple[ListItem, ...]  # on-site items, newest first, deduplicated
+    pages_fetched: int
+    pages_not_modified: int
+    off_site: tuple[ListItem, ...] = ()
+    error: str | None = None  # the first list page could not be read: the reason
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTask:
+    """An article to fetch, with what we knew of it before."""
+
+    url: str
+    listed_title: str | None = None
+    listed_date: date | None = None
+    listed_in: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    reason: str = "new"  # new | retry | recheck | retitled
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    """A fetched and parsed article, or why not; produced in worker threads, stored by the caller."""
+
+    task: ArticleTask
+    fetch: FetchResult | None = None
+    release: Release | None = None
+    events: tuple[Event, ...] = ()
+    error: str | None = None
+    error_status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseOutcome:
+    url: str
+    status: OutcomeStatus
+    title: str | None = None
+    reason: str | None = None
+    events: int = 0
+
+
+@dataclass(slots=True)
+class PollSummary:
+    """Counts and failures of one run: the summary artifact and `publicity status` show it."""
+
+    source: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[ReleaseOutcome] = field(default_factory=list)
+    events_found: int = 0
+    list_pages_fetched: int = 0
+    list_pages_not_modified: int = 0
+    skipped_off_site: int = 0
+    column_errors: list[str] = field(default_factory=list)
+    feeds_written: list[str] = field(default_factory=list)
+    outcomes: list[ReleaseOutcome] = field(default_factory=list)
+
+    def add(self, outcome: ReleaseOutcome) -> None:
+        self.outcomes.append(outcome)
+        if outcome.status == "failed":
+            self.failed.append(outcome)
+        else:
+            setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+            if outcome.status in ("new", "updated"):
+                self.events_found += outcome.events
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": [{"url": f.url, "title": f.title, "reason": f.reason} for f in self.failed],
+            "events_found": self.events_found,
+            "list_pages_fetched": self.list_pages_fetched,
+            "list_pages_not_modified": self.list_pages_not_modified,
+            "skipped_off_site": self.skipped_off_site,
+            "column_errors": self.column_errors,
+            "feeds_written": self.feeds_written,
+        }
+
+
+def walk_column(
+    fetcher: Fetches,
+    store: Store,
+    *,
+    column_url: str,
+    profile: SiteProfile,
+    max_pages: int,
+    stop_at_known: bool = True,
+) -> ColumnWalk:
+    """Walk a column's list pages newest first until nothing new can follow or ``max_pages``."""
+    items: list[ListItem] = []
+    off_site: list[ListItem] = []
+    seen: set[str] = set()
+    fetched = not_modified = 0
+    url: str | None = column_url
+    visited: set[str] = set()
+    while url is not None and fetched + not_modified < max_pages and url not in visited:
+        visited.add(url)
+        state = store.get_fetch_state(url)
+        try:
+            result = fetcher.fetch(
+                url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+            )
+            if result.not_modified:
+                not_modified += 1
+                store.record_fetch_success(
+                    url, kind="list", status=304, etag=None, last_modified=None
+                )
+                logger.info("List page unchanged (304): %s", url)
+                break
+            page = parse_list_page(result.text, url=result.final_url, profile=profile)
+        except (FetchError, ParseError) as exc:
+            reason = describe_error(exc)
+            store.record_fetch_failure(
+                url, kind="list", reason=reason, status=getattr(exc, "status", None)
+            )
+            logger.warning("List page failed: %s: %s", url, reason)
+            if fetched + not_modified == 0:
+                return ColumnWalk(column_url, (), 0, 0, error=reason)
+            break
+        fetched += 1
+        new_here = _collect(page, items, off_site, seen)
+        known = store.known_urls(i.url for i in page.items if not i.off_site)
+        # Validators are stored only after the page's items are queued (a crash before this makes
+        # the next run fetch the page in full again rather than skip it on a 304).
+        store.record_fetch_success(
+            url, kind="list", status=result.status, etag=result.etag,
+            last_modified=result.last_modified,
+        )
+        logger.info("List page %s: %d items, %d known", url, len(new_here), len(known))
+        if stop_at_known and known:
+            break
+        url = page.next_url
+    return ColumnWalk(column_url, tuple(items), fetched, not_modified, tuple(off_site))
+
+
+def _collect(
+    page: ListPage, items: list[ListItem], off_site: list[ListItem], seen: set[str]
+) -> list[ListItem]:
+    added = []
+    for item in page.items:
+        if item.url in seen:
+            continue
+        seen.add(item.url)
+        (off_site if item.off_site else items).append(item)
+        added.append(item)
+    return added
+
+
+def plan_articles(
+    store: Store,
+    walks: Sequence[ColumnWalk],
+    *,
+    recheck_after: timedelta | None,
+    recheck_window: timedelta,
+    at: datetime | None = None,
+) -> list[ArticleTask]:
+    """Which articles to fetch: new ones, earlier failures, retitled ones, and due edit checks."""
+    at = at or now()
+    tasks: dict[str, ArticleTask] = {}
+    listed = {item.url: (item, walk.column_url) for walk in walks for item in walk.items}
+    known = store.known_urls(listed)
+    states = store.fetch_states(listed)
+    for url, (item, column_url) in listed.items():
+        state = states.get(url)
+        if url not in known:
+            reason = "retry" if state and state.last_error else "new"
+            tasks[url] = _task(item.url, item, column_url, None, reason)
+        elif state and state.listed_title and item.title and state.listed_title != item.title:
+            tasks[url] = _task(url, item, column_url, state, "retitled")
+    for state in store.failed_articles():
+        if state.url not in tasks:
+            tasks[state.url] = ArticleTask(
+                url=state.url, listed_title=state.listed_title, listed_date=state.listed_date,
+                reason="retry",
+            )
+    if recheck_after is not None:
+        due = store.releases_due_for_recheck(
+            checked_before=at - recheck_after, published_after=at - recheck_window
+        )
+        due_states = store.fetch_states(due)
+        for url in due:
+            if url not in tasks:
+                item = listed.get(url, (None, None))[0]
+                tasks[url] = _task(url, item, None, due_states.get(url), "recheck")
+    return list(tasks.values())
+
+
+def _task(
+    url: str,
+    item: ListItem | None,
+    column_url: str | None,
+    state: FetchState | None,
+    reason: str,
+) -> ArticleTask:
+    return ArticleTask(
+        url=url,
+        listed_title=item.title if item else (state.listed_title if state else None),
+        listed_date=item.published if item else (state.listed_date if state else None),
+        listed_in=column_url,
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+        reason=reason,
+    )
+
+
+def fetch_article(fetcher: Fetches, task: ArticleTask, *, profile: SiteProfile) -> ArticleResult:
+    """Fetch, parse and extract one article; any failure comes back as ``error``, never raised."""
+    try:
+        result = fetcher.fetch(task.url, etag=task.etag, last_modified=task.last_modified)
+        if result.not_modified:
+            return ArticleResult(task=task, fetch=result)
+        release = parse_article(
+            result.text,
+            url=result.final_url,
+            profile=profile,
+            listed_title=task.listed_title,
+            listed_date=task.listed_date,
+        )
+        events = tuple(extract_events(release.text, published=release.published))
+        return ArticleResult(task=task, fetch=result, release=release, events=events)
+    except PublicityError as exc:
+        return ArticleResult(
+            task=task, error=describe_error(exc), error_status=getattr(exc, "status", None)
+        )
+    except Exception as exc:  # noqa: BLE001 - one odd page must never end the run
+        logger.exception("Unexpected error on %s", task.url)
+        return ArticleResult(task=task, error=f"unexpected {type(exc).__name__}: {exc}")
+
+
+def fetch_articles(
+    fetcher: Fetches,
+    tasks: Sequence[ArticleTask],
+    *,
+    profile: SiteProfile,
+    concurrency: int,
+    on_result: Callable[[ArticleResult], None] | None = None,
+) -> list[ArticleResult]:
+    """Fetch many articles with ``concurrency`` threads (the fetcher keeps the per-host rate)."""
+    if not tasks:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="fetch") as pool:
+        results = []
+        for result in pool.map(lambda t: fetch_article(fetcher, t, profile=profile), tasks):
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+    return results
+
+
+def store_article(store: Store, result: ArticleResult) -> ReleaseOutcome:
+    """Record one fetched article in the store and say what happened to it."""
+    task = result.task
+    if result.error is not None:
+        store.record_fetch_failure(
+            task.url, kind="article", reason=result.error, status=result.error_status,
+            listed_title=task.listed_title, listed_date=task.listed_date,
+        )
+        store.forget_validators(task.url)
+        logger.warning("Release failed: %s (%s): %s", task.listed_title or "", task.url, result.error)
+        return ReleaseOutcome(task.url, "failed", task.listed_title, result.error)
+    assert result.fetch is not None
+    if result.release is None:  # 304: unchanged since we stored it
+        store.mark_checked(task.url)
+        store.record_fetch_success(
+            task.url, kind="article", status=304, etag=None, last_modified=None,
+            listed_title=task.listed_title, listed_date=task.listed_date,
+        )
+        return ReleaseOutcome(task.url, "unchanged", task.listed_title)
+    release = result.release
+    outcome = store.upsert_release(release, events=result.events, listed_in=task.listed_in)
+    store.record_fetch_success(
+        task.url, kind="article", status=result.fetch.status, etag=result.fetch.etag,
+        last_modified=result.fetch.last_modified, listed_title=task.listed_title,
+        listed_date=task.listed_date,
+    )
+    logger.info("Release %s: %s (%s), %d events", outcome, release.title, release.url, len(result.events))
+    return ReleaseOutcome(release.url, outcome, release.title, events=len(result.events))
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line reason a person can act on, for summaries and the store."""
+    name = {
+        "FetchTimeout": "timeout",
+        "ConnectFailed": "connection failed",
+        "BadStatus": "HTTP error",
+        "ChallengePage": "anti-bot challenge",
+        "HostNotAllowed": "host not allowed",
+        "RobotsDisallowed": "disallowed by robots.txt",
+        "TooLarge": "too large",
+        "LayoutNotRecognised": "layout not recognised",
+        "NotARelease": "not a release page",
+    }.get(type(exc).__name__, type(exc).__name__)
+    return f"{name}: {exc}"
+
+
+def site_failure_message(walks: Sequence[ColumnWalk]) -> str | None:
+    """When no column could be read at all, the one message that says why; else None."""
+    if walks and all(w.error is not None for w in walks):
+        reasons = "; ".join(f"{w.column_url}: {w.error}" for w in walks)
+        return f"The site could not be read: {reasons}"
+    return None
+
+
+__all__ = [
+    "ArticleResult",
+    "ArticleTask",
+    "ColumnWalk",
+    "LayoutNotRecognised",
+    "PollSummary",
+    "ReleaseOutcome",
+    "describe_error",
+    "fetch_article",
+    "fetch_articles",
+    "plan_articles",
+    "site_failure_message",
+    "store_article",
+    "walk_column",
+]

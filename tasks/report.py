@@ -1,0 +1,47 @@
+"""Human-readable reports of a run: the markdown summary artifact and `publicity status` text."""
+
+from __future__ import annotations
+
+from tasks.crawl import PollSummary
+
+MAX_FAILURE_ROWS = 50
+
+
+def _cell(text: str | None) -> str:
+    """Markdown table cells must not break the table: escape pipes, flatten lines."""
+    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def poll_summary_markdown(summary: PollSummary) -> str:
+    lines = [
+        "# Poll summary",
+        "",
+        f"Source: {_cell(summary.source)}",
+        "",
+        "| new | updated | unchanged | failed | events found | list pages (200 / 304) | off-site skipped |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {summary.new} | {summary.updated} | {summary.unchanged} | {len(summary.failed)} "
+        f"| {summary.events_found} | {summary.list_pages_fetched} / {summary.list_pages_not_modified} "
+        f"| {summary.skipped_off_site} |",
+        "",
+    ]
+    changed = [o for o in summary.outcomes if o.status in ("new", "updated")]
+    if changed:
+        lines += ["## New and updated", "", "| status | release | events |", "|---|---|---:|"]
+        lines += [
+            f"| {o.status} | [{_cell(o.title) or o.url}]({o.url}) | {o.events} |" for o in changed
+        ]
+        lines.append("")
+    if summary.failed:
+        lines += ["## Failed", "", "| release | reason |", "|---|---|"]
+        for o in summary.failed[:MAX_FAILURE_ROWS]:
+            lines.append(f"| [{_cell(o.title) or o.url}]({o.url}) | {_cell(o.reason)} |")
+        if len(summary.failed) > MAX_FAILURE_ROWS:
+            lines.append(f"| … | {len(summary.failed) - MAX_FAILURE_ROWS} more |")
+        lines.append("")
+    if summary.column_errors:
+        lines += ["## Columns that could not be read", ""]
+        lines += [f"- {_cell(e)}" for e in summary.column_errors]
+        lines.append("")
+    lines.append(f"Files written: {', '.join(summary.feeds_written) or 'none (nothing changed)'}")
+    return "\n".join(lines) + "\n"

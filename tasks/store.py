@@ -1,0 +1,697 @@
+"""The store: the single source of truth (SQLite by default, any SQLAlchemy URL such as PostgreSQL).
+
+Every output (feeds, posters, drafts, review board) is derived from what is here and can be rebuilt.
+SQLAlchemy Core only, no ORM: tables are declared once below, the schema is created and versioned by
+``open_store`` (``meta.schema_version``; each step in ``_MIGRATIONS`` upgrades by one).
+
+    store = open_store("sqlite:///out/publicity.db")
+    outcome = store.upsert_release(release)          # "new" | "updated" | "unchanged"
+    store.replace_events(release.url, events)
+
+Times are stored as ISO 8601 text in Asia/Shanghai (``+08:00``), so they sort as text and keep their
+zone on every backend; dates of all-day events are stored as ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from tasks.errors import StoreError
+from tasks.models import (
+    SHANGHAI,
+    Attachment,
+    Event,
+    Image,
+    ParseMethod,
+    Release,
+    TimeOfDay,
+)
+
+SCHEMA_VERSION = 1
+
+UpsertOutcome = Literal["new", "updated", "unchanged"]
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+releases_table = sa.Table(
+    "releases",
+    metadata,
+    sa.Column("url", sa.String(1024), primary_key=True),
+    sa.Column("post_id", sa.String(64)),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("published", sa.String(40), nullable=False, index=True),
+    sa.Column("source", sa.Text),
+    sa.Column("column_name", sa.Text),
+    sa.Column("site_name", sa.Text),
+    sa.Column("keywords", sa.Text, nullable=False, default="[]"),
+    sa.Column("description", sa.Text),
+    sa.Column("body_text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("images", sa.Text, nullable=False, default="[]"),
+    sa.Column("attachments", sa.Text, nullable=False, default="[]"),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("first_seen", sa.String(40), nullable=False),
+    sa.Column("updated", sa.String(40), nullable=False),  # last change of content
+    sa.Column("last_checked", sa.String(40), nullable=False),
+    sa.Column("listed_in", sa.String(1024)),  # the list page URL it was found on
+)
+
+events_table = sa.Table(
+    "events",
+    metadata,
+    sa.Column("release_url", sa.String(1024), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("start", sa.String(40), nullable=False),
+    sa.Column("end", sa.String(40)),
+    sa.Column("time_of_day", sa.String(16)),
+    sa.Column("venue", sa.Text),
+    sa.Column("sentence", sa.Text, nullable=False),
+    sa.Column("online", sa.Text),
+    sa.PrimaryKeyConstraint("release_url", "seq"),
+)
+
+fetch_state_table = sa.Table(
+    "fetch_state",
+    metadata,
+    sa.Column("url", sa.String(1024), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # "list" | "article"
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("status", sa.Integer),
+    sa.Column("last_error", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),  # failures since last success
+    sa.Column("last_attempt", sa.String(40)),
+    sa.Column("last_success", sa.String(40)),
+    sa.Column("listed_title", sa.Text),
+    sa.Column("listed_date", sa.String(10)),
+)
+
+runs_table = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("flow", sa.String(32), nullable=False),
+    sa.Column("started", sa.String(40), nullable=False),
+    sa.Column("finished", sa.String(40)),
+    sa.Column("state", sa.String(16), nullable=False),  # running | completed | failed
+    sa.Column("source", sa.Text),
+    sa.Column("summary", sa.Text),  # JSON: counts and failures
+    sa.Column("error", sa.Text),
+)
+
+# Each entry upgrades the schema from version i+1 to i+2 (index 0: 1 -> 2). Version 1 is create_all.
+_MIGRATIONS: list[list[str]] = []
+
+
+def now() -> datetime:
+    return datetime.now(SHANGHAI).replace(microsecond=0)
+
+
+def _ts(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise StoreError(f"Naive datetime {value!r}: times must be timezone-aware")
+    return value.astimezone(SHANGHAI).isoformat()
+
+
+def _parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(SHANGHAI)
+
+
+def _when_to_text(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return _ts(value)
+    return value.isoformat()
+
+
+def _when_from_text(text: str) -> date | datetime:
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return _parse_ts(text)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    url: str
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    status: int | None
+    last_error: str | None
+    attempts: int
+    last_attempt: datetime | None
+    last_success: datetime | None
+    listed_title: str | None = None
+    listed_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRelease:
+    release: Release
+    first_seen: datetime
+    updated: datetime
+    last_checked: datetime
+    events: tuple[Event, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    flow: str
+    started: datetime
+    finished: datetime | None
+    state: str
+    source: str | None
+    summary: dict[str, Any]
+    error: str | None
+
+
+class Store:
+    """Typed access to the database. Create with ``open_store``; safe to share between threads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Database error on {self.engine.url!r}: {exc}") from exc
+
+    # ---- releases -----------------------------------------------------------------------------
+
+    def upsert_release(
+        self,
+        release: Release,
+        *,
+        events: Sequence[Event] | None = None,
+        listed_in: str | None = None,
+        at: datetime | None = None,
+    ) -> UpsertOutcome:
+        """Insert a new release, update an edited one in place (same URL), or just mark it checked.
+
+        ``events``, when given, replace the release's events in the same transaction when the
+        release is new or edited, so a crash never leaves a release without its events.
+        """
+        at = at or now()
+        row = _release_row(release)
+        with self._begin() as conn:
+            outcome = self._upsert_release(conn, release, row, listed_in=listed_in, at=at)
+            if events is not None and outcome != "unchanged":
+                _replace_events(conn, release.url, events)
+            return outcome
+
+    def _upsert_release(
+        self,
+        conn: Connection,
+        release: Release,
+        row: dict[str, Any],
+        *,
+        listed_in: str | None,
+        at: datetime,
+    ) -> UpsertOutcome:
+        existing = conn.execute(
+            sa.select(releases_table.c.content_hash).where(releases_table.c.url == release.url)
+        ).first()
+        if existing is None:
+            conn.execute(
+                releases_table.insert().values(
+                    **row,
+                    first_seen=_ts(at),
+                    updated=_ts(at),
+                    last_checked=_ts(at),
+                    listed_in=listed_in,
+                )
+            )
+            return "new"
+        if existing.content_hash == release.content_hash:
+            conn.execute(
+                releases_table.update()
+                .where(releases_table.c.url == release.url)
+                .values(last_checked=_ts(at))
+            )
+            return "unchanged"
+        conn.execute(
+            releases_table.update()
+            .where(releases_table.c.url == release.url)
+            .values(**row, updated=_ts(at), last_checked=_ts(at))
+        )
+        return "updated"
+
+    def mark_checked(self, url: str, *, at: datetime | None = None) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                releases_table.update()
+                .where(releases_table.c.url == url)
+                .values(last_checked=_ts(at or now()))
+            )
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        with self._begin() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                found.update(
+                    conn.execute(
+                        sa.select(releases_table.c.url).where(releases_table.c.url.in_(chunk))
+                    ).scalars()
+                )
+        return found
+
+    def release_count(self) -> int:
+        with self._begin() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(releases_table)).scalar_one())
+
+    def get_release(self, url: str) -> StoredRelease | None:
+        with self._begin() as conn:
+            row = conn.execute(sa.select(releases_table).where(releases_table.c.url == url)).first()
+            if row is None:
+                return None
+            events = self._events_for(conn, [url]).get(url, ())
+        return _stored_release(row, events)
+
+    def latest_releases(self, limit: int | None = None) -> list[StoredRelease]:
+        """Newest first by publication time, then URL (a stable order for feeds)."""
+        query = sa.select(releases_table).order_by(
+            releases_table.c.published.desc(), releases_table.c.url.desc()
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self._begin() as conn:
+            rows = conn.execute(query).all()
+            events = self._events_for(conn, [r.url for r in rows])
+        return [_stored_release(r, events.get(r.url, ())) for r in rows]
+
+    def releases_due_for_recheck(self, *, checked_before: datetime, published_after: datetime) -> list[str]:
+        """Recent releases not checked since ``checked_before``: candidates for an edit check."""
+        with self._begin() as conn:
+            return list(
+                conn.execute(
+                    sa.select(releases_table.c.url)
+                    .where(releases_table.c.last_checked < _ts(checked_before))
+                    .where(releases_table.c.published >= _ts(published_after))
+                    .order_by(releases_table.c.published.desc())
+                ).scalars()
+            )
+
+    # ---- events -------------------------------------------------------------------------------
+
+    def replace_events(self, release_url: str, events: Sequence[Event]) -> None:
+        with self._begin() as conn:
+            _replace_events(conn, release_url, events)
+
+    def events_for(self, release_url: str) -> tuple[Event, ...]:
+        with self._begin() as conn:
+            return self._events_for(conn, [release_url]).get(release_url, ())
+
+    def event_count(self) -> int:
+        with self._begin() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(events_table)).scalar_one())
+
+    @staticmethod
+    def _events_for(conn: Connection, urls: Sequence[str]) -> dict[str, tuple[Event, ...]]:
+        out: dict[str, list[Event]] = {}
+        for i in range(0, len(urls), 500):
+            chunk = list(urls[i : i + 500])
+            rows = conn.execute(
+                sa.select(events_table)
+                .where(events_table.c.release_url.in_(chunk))
+                .order_by(events_table.c.release_url, events_table.c.seq)
+            ).all()
+            for r in rows:
+                out.setdefault(r.release_url, []).append(
+                    Event(
+                        name=r.name,
+                        start=_when_from_text(r.start),
+                        end=_when_from_text(r.end) if r.end else None,
+                        time_of_day=TimeOfDay(r.time_of_day) if r.time_of_day else None,
+                        venue=r.venue,
+                        sentence=r.sentence,
+                        online=r.online,
+                    )
+                )
+        return {k: tuple(v) for k, v in out.items()}
+
+    # ---- fetch state ----------------------------------------------------------------------------
+
+    def get_fetch_state(self, url: str) -> FetchState | None:
+        with self._begin() as conn:
+            row = conn.execute(
+                sa.select(fetch_state_table).where(fetch_state_table.c.url == url)
+            ).first()
+        return _fetch_state(row) if row is not None else None
+
+    def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        wanted = list(dict.fromkeys(urls))
+        out: dict[str, FetchState] = {}
+        with self._begin() as conn:
+            for i in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    sa.select(fetch_state_table).where(
+                        fetch_state_table.c.url.in_(wanted[i : i + 500])
+                    )
+                ).all()
+                out.update({r.url: _fetch_state(r) for r in rows})
+        return out
+
+    def record_fetch_success(
+        self,
+        url: str,
+        *,
+        kind: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+        listed_title: str | None = None,
+        listed_date: date | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """A good answer (200 or 304): keep the validators for the next conditional GET."""
+        at_text = _ts(at or now())
+        values: dict[str, Any] = {
+            "kind": kind,
+            "status": status,
+            "last_error": None,
+            "attempts": 0,
+            "last_attempt": at_text,
+            "last_success": at_text,
+        }
+        if status != 304:  # a 304 carries no new body: keep the validators we have
+            values.update(etag=etag, last_modified=last_modified)
+        if listed_title is not None:
+            values["listed_title"] = listed_title
+        if listed_date is not None:
+            values["listed_date"] = listed_date.isoformat()
+        self._upsert_fetch_state(url, values)
+
+    def record_fetch_failure(
+        self,
+        url: str,
+        *,
+        kind: str,
+        reason: str,
+        status: int | None = None,
+        listed_title: str | None = None,
+        listed_date: date | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """A failure: kept with its reason and counted, so the next run retries and reports it."""
+        values: dict[str, Any] = {
+            "kind": kind,
+            "status": status,
+            "last_error": reason,
+            "last_attempt": _ts(at or now()),
+        }
+        if listed_title is not None:
+            values["listed_title"] = listed_title
+        if listed_date is not None:
+            values["listed_date"] = listed_date.isoformat()
+        self._upsert_fetch_state(url, values, count_attempt=True)
+
+    def forget_validators(self, url: str) -> None:
+        """Drop ETag/Last-Modified so the next GET is unconditional (e.g. after a parse failure)."""
+        with self._begin() as conn:
+            conn.execute(
+                fetch_state_table.update()
+                .where(fetch_state_table.c.url == url)
+                .values(etag=None, last_modified=None)
+            )
+
+    def failed_articles(self) -> list[FetchState]:
+        """Articles whose last attempt failed and that are not stored: retried on the next run."""
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.select(fetch_state_table)
+                .where(fetch_state_table.c.kind == "article")
+                .where(fetch_state_table.c.last_error.is_not(None))
+                .where(
+                    ~sa.exists().where(releases_table.c.url == fetch_state_table.c.url)
+                )
+                .order_by(fetch_state_table.c.url)
+            ).all()
+        return [_fetch_state(r) for r in rows]
+
+    def failures(self) -> list[FetchState]:
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.select(fetch_state_table)
+                .where(fetch_state_table.c.last_error.is_not(None))
+                .order_by(fetch_state_table.c.last_attempt.desc())
+            ).all()
+        return [_fetch_state(r) for r in rows]
+
+    def _upsert_fetch_state(
+        self, url: str, values: dict[str, Any], *, count_attempt: bool = False
+    ) -> None:
+        with self._begin() as conn:
+            existing = conn.execute(
+                sa.select(fetch_state_table.c.attempts).where(fetch_state_table.c.url == url)
+            ).first()
+            if existing is None:
+                conn.execute(
+                    fetch_state_table.insert().values(
+                        url=url, **{"attempts": 1 if count_attempt else 0, **values}
+                    )
+                )
+            else:
+                if count_attempt:
+                    values = {**values, "attempts": (existing.attempts or 0) + 1}
+                conn.execute(
+                    fetch_state_table.update().where(fetch_state_table.c.url == url).values(**values)
+                )
+
+    # ---- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, flow: str, *, source: str | None) -> int:
+        with self._begin() as conn:
+            result = conn.execute(
+                runs_table.insert().values(
+                    flow=flow, started=_ts(now()), state="running", source=source
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(
+        self, run_id: int, *, state: str, summary: dict[str, Any], error: str | None = None
+    ) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                runs_table.update()
+                .where(runs_table.c.id == run_id)
+                .values(
+                    finished=_ts(now()),
+                    state=state,
+                    summary=json.dumps(summary, ensure_ascii=False, default=str),
+                    error=error,
+                )
+            )
+
+    def recent_runs(self, limit: int = 10) -> list[RunRecord]:
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.select(runs_table).order_by(runs_table.c.id.desc()).limit(limit)
+            ).all()
+        return [
+            RunRecord(
+                id=r.id,
+                flow=r.flow,
+                started=_parse_ts(r.started),
+                finished=_parse_ts(r.finished) if r.finished else None,
+                state=r.state,
+                source=r.source,
+                summary=json.loads(r.summary) if r.summary else {},
+                error=r.error,
+            )
+            for r in rows
+        ]
+
+    def schema_version(self) -> int:
+        with self._begin() as conn:
+            return _read_version(conn)
+
+    def integrity_problems(self) -> list[str]:
+        """Consistency checks for tests and `publicity status`: empty means consistent."""
+        problems: list[str] = []
+        with self._begin() as conn:
+            orphans = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(events_table)
+                .where(~sa.exists().where(releases_table.c.url == events_table.c.release_url))
+            ).scalar_one()
+            if orphans:
+                problems.append(f"{orphans} events belong to no release")
+            empty = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(releases_table)
+                .where((releases_table.c.title == "") | (releases_table.c.body_text == ""))
+            ).scalar_one()
+            if empty:
+                problems.append(f"{empty} releases have an empty title or body")
+        return problems
+
+
+def _replace_events(conn: Connection, release_url: str, events: Sequence[Event]) -> None:
+    conn.execute(events_table.delete().where(events_table.c.release_url == release_url))
+    if events:
+        conn.execute(
+            events_table.insert(),
+            [
+                {
+                    "release_url": release_url,
+                    "seq": seq,
+                    "name": e.name,
+                    "start": _when_to_text(e.start),
+                    "end": _when_to_text(e.end) if e.end is not None else None,
+                    "time_of_day": e.time_of_day.value if e.time_of_day else None,
+                    "venue": e.venue,
+                    "sentence": e.sentence,
+                    "online": e.online,
+                }
+                for seq, e in enumerate(events)
+            ],
+        )
+
+
+def _release_row(release: Release) -> dict[str, Any]:
+    return {
+        "url": release.url,
+        "post_id": release.post_id,
+        "title": release.title,
+        "published": _ts(release.published),
+        "source": release.source,
+        "column_name": release.column,
+        "site_name": release.site_name,
+        "keywords": json.dumps(list(release.keywords), ensure_ascii=False),
+        "description": release.description,
+        "body_text": release.text,
+        "body_html": release.html,
+        "images": json.dumps([[i.url, i.alt] for i in release.images], ensure_ascii=False),
+        "attachments": json.dumps(
+            [[a.url, a.name] for a in release.attachments], ensure_ascii=False
+        ),
+        "method": release.method.value,
+        "content_hash": release.content_hash,
+    }
+
+
+def _stored_release(row: Any, events: tuple[Event, ...]) -> StoredRelease:
+    release = Release(
+        url=row.url,
+        post_id=row.post_id,
+        title=row.title,
+        published=_parse_ts(row.published),
+        text=row.body_text,
+        html=row.body_html,
+        source=row.source,
+        column=row.column_name,
+        site_name=row.site_name,
+        keywords=tuple(json.loads(row.keywords or "[]")),
+        description=row.description,
+        images=tuple(Image(url=u, alt=a) for u, a in json.loads(row.images or "[]")),
+        attachments=tuple(
+            Attachment(url=u, name=n) for u, n in json.loads(row.attachments or "[]")
+        ),
+        method=ParseMethod(row.method),
+    )
+    return StoredRelease(
+        release=release,
+        first_seen=_parse_ts(row.first_seen),
+        updated=_parse_ts(row.updated),
+        last_checked=_parse_ts(row.last_checked),
+        events=events,
+    )
+
+
+def _fetch_state(row: Any) -> FetchState:
+    return FetchState(
+        url=row.url,
+        kind=row.kind,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        status=row.status,
+        last_error=row.last_error,
+        attempts=row.attempts or 0,
+        last_attempt=_parse_ts(row.last_attempt) if row.last_attempt else None,
+        last_success=_parse_ts(row.last_success) if row.last_success else None,
+        listed_title=row.listed_title,
+        listed_date=date.fromisoformat(row.listed_date) if row.listed_date else None,
+    )
+
+
+def _read_version(conn: Connection) -> int:
+    row = conn.execute(
+        sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+    ).first()
+    return int(row.value) if row else 0
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL and a busy timeout so readers never block writers."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30}
+            )
+
+            @sa.event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+                cursor = dbapi_conn.cursor()
+                if url != "sqlite:///:memory:":
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"Cannot open database {url!r}: {exc}") from exc
+
+
+def open_store(url: str) -> Store:
+    """Open (and create or upgrade) the store at ``url``."""
+    engine = create_engine(url)
+    store = Store(engine)
+    with store._begin() as conn:
+        metadata.create_all(conn)
+        version = _read_version(conn)
+        if version == 0:
+            conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The database {url!r} has schema version {version}, newer than this code's "
+                f"{SCHEMA_VERSION}: upgrade the code."
+            )
+        else:
+            for step in _MIGRATIONS[version - 1 :]:
+                for statement in step:
+                    conn.execute(sa.text(statement))
+            conn.execute(
+                meta_table.update()
+                .where(meta_table.c.key == "schema_version")
+                .values(value=str(SCHEMA_VERSION))
+            )
+    return store
