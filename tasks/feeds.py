@@ -88,7 +88,8 @@ def _generator(info: FeedInfo, items: Sequence[StoredRelease], self_name: str) -
         fe.link(href=release.url)
         fe.published(release.published)
         fe.updated(stored.updated)
-        fe.description(summary_of(release.text))
+        fe.description(summary_of(release.text))  # RSS <description>
+        fe.summary(summary_of(release.text))  # Atom <summary>
         fe.content(release.html, type="CDATA")
         if release.column:
             fe.category(term=release.column)
