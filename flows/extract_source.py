@@ -40,7 +40,8 @@ def events_from_source(source: str, *, published: datetime | None) -> list[Event
 def _decode_html(raw: bytes, *, source: str) -> str:
     from tasks.site import decode_body
 
-    return decode_body(raw, content_type=None)
+    text, _encoding = decode_body(raw, content_type=None)
+    return text
 
 
 def _from_html(html: str, *, url: str, published: datetime | None) -> list[Event]:
@@ -53,11 +54,11 @@ def _from_html(html: str, *, url: str, published: datetime | None) -> list[Event
 
 
 def _from_url(url: str, *, published: datetime | None) -> list[Event]:
-    from flows.runtime import build_fetcher, resolve_profile
+    from flows.runtime import make_fetcher, resolve_profile
     from tasks.settings import load_settings
 
     settings = load_settings()
     profile = resolve_profile(settings, source=url)
-    with build_fetcher(settings, profile) as fetcher:
+    with make_fetcher(settings, profile) as fetcher:
         result = fetcher.fetch(url)
     return _from_html(result.text, url=result.final_url, published=published)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.runtime import configure_prefect_offline, out_dir, resolve_profile
+from flows.runtime import configure_prefect_offline, make_fetcher, out_dir, resolve_profile
 
 configure_prefect_offline()
 
@@ -28,7 +28,7 @@ from tasks import crawl  # noqa: E402
 from tasks.errors import PublicityError  # noqa: E402
 from tasks.report import poll_summary_markdown  # noqa: E402
 from tasks.settings import Settings, SiteProfile, load_settings  # noqa: E402
-from tasks.site import Fetcher, build_fetcher  # noqa: E402
+from tasks.site import Fetcher  # noqa: E402
 from tasks.store import Store, open_store  # noqa: E402
 
 ARTICLE_BATCH = 50  # articles per task run: a task run costs ~5 ms, so batch (FACTS.md)
@@ -83,7 +83,7 @@ def run_poll(
     """The poll itself; the flow below only adds Prefect's logging and the summary artifact."""
     log = on_log or (lambda msg: None)
     summary = crawl.PollSummary(source=", ".join(sources))
-    with build_fetcher(settings, profile) as fetcher:
+    with make_fetcher(settings, profile) as fetcher:
         walks = [
             walk_column_task(
                 fetcher, store, column_url=url, profile=profile, max_pages=max_pages

@@ -10,10 +10,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tasks.errors import SettingsError
 from tasks.settings import Settings, SiteProfile, load_profile
+
+if TYPE_CHECKING:
+    from tasks.site import Fetcher
 
 PREFECT_OFFLINE_ENV = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -56,6 +60,15 @@ def _is_private_host(host: str) -> bool:
     except ValueError:
         return False
     return address.is_private or address.is_loopback
+
+
+def make_fetcher(settings: Settings, profile: SiteProfile) -> Fetcher:
+    """The site's fetcher; the profile's rate limit applies unless the environment sets one."""
+    from tasks.site import Fetcher
+
+    if profile.min_request_interval is not None and "min_request_interval" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"min_request_interval": profile.min_request_interval})
+    return Fetcher.from_settings(settings, profile)
 
 
 def out_dir(settings: Settings, out: str | Path | None) -> Path:

@@ -113,6 +113,9 @@ class SiteProfile(BaseModel):
     )
     columns: list[Column]
     selectors: Selectors = Selectors()
+    min_request_interval: float | None = Field(
+        None, ge=0, description="Per-host rate limit for this site, unless set in the environment."
+    )
     note: str | None = None
 
     def with_base_url(self, base_url: str) -> SiteProfile:
