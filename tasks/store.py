@@ -105,6 +105,24 @@ fetch_state_table = sa.Table(
     sa.Column("listed_date", sa.String(10)),
 )
 
+posters_table = sa.Table(
+    "posters",
+    metadata,
+    sa.Column("release_url", sa.String(1024), nullable=False, index=True),
+    sa.Column("event_seq", sa.Integer, nullable=False),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("template", sa.String(64), nullable=False),
+    sa.Column("path", sa.String(512), nullable=False),  # relative to OUT/public
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size_bytes", sa.Integer, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("input_key", sa.String(64), nullable=False),  # hash of what was drawn: skip if same
+    sa.Column("warnings", sa.Text, nullable=False, default="[]"),
+    sa.Column("rendered_at", sa.String(40), nullable=False),
+    sa.PrimaryKeyConstraint("release_url", "event_seq", "format"),
+)
+
 runs_table = sa.Table(
     "runs",
     metadata,
@@ -170,6 +188,22 @@ class StoredRelease:
     updated: datetime
     last_checked: datetime
     events: tuple[Event, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPoster:
+    release_url: str
+    event_seq: int
+    format: str
+    template: str
+    path: str  # relative to OUT/public, e.g. "posters/1000001-0-portrait.png"
+    sha256: str
+    size_bytes: int
+    width: int
+    height: int
+    input_key: str
+    warnings: tuple[str, ...] = ()
+    rendered_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +386,68 @@ class Store:
                     )
                 )
         return {k: tuple(v) for k, v in out.items()}
+
+    # ---- posters ------------------------------------------------------------------------------
+
+    def save_poster(self, poster: StoredPoster) -> None:
+        values = {
+            "template": poster.template,
+            "path": poster.path,
+            "sha256": poster.sha256,
+            "size_bytes": poster.size_bytes,
+            "width": poster.width,
+            "height": poster.height,
+            "input_key": poster.input_key,
+            "warnings": json.dumps(list(poster.warnings), ensure_ascii=False),
+            "rendered_at": _ts(poster.rendered_at or now()),
+        }
+        key = (
+            (posters_table.c.release_url == poster.release_url)
+            & (posters_table.c.event_seq == poster.event_seq)
+            & (posters_table.c.format == poster.format)
+        )
+        with self._begin() as conn:
+            if conn.execute(sa.select(posters_table.c.path).where(key)).first() is None:
+                conn.execute(
+                    posters_table.insert().values(
+                        release_url=poster.release_url,
+                        event_seq=poster.event_seq,
+                        format=poster.format,
+                        **values,
+                    )
+                )
+            else:
+                conn.execute(posters_table.update().where(key).values(**values))
+
+    def posters_for(self, release_urls: Sequence[str]) -> dict[str, tuple[StoredPoster, ...]]:
+        """Posters per release, ordered by event then format."""
+        out: dict[str, list[StoredPoster]] = {}
+        with self._begin() as conn:
+            for i in range(0, len(release_urls), 500):
+                rows = conn.execute(
+                    sa.select(posters_table)
+                    .where(posters_table.c.release_url.in_(list(release_urls[i : i + 500])))
+                    .order_by(posters_table.c.release_url, posters_table.c.event_seq,
+                              posters_table.c.format)
+                ).all()
+                for r in rows:
+                    out.setdefault(r.release_url, []).append(_stored_poster(r))
+        return {k: tuple(v) for k, v in out.items()}
+
+    def all_posters(self) -> list[StoredPoster]:
+        with self._begin() as conn:
+            rows = conn.execute(sa.select(posters_table)).all()
+        return [_stored_poster(r) for r in rows]
+
+    def delete_posters(self, release_url: str, *, keep_events: int) -> list[str]:
+        """Forget posters of events that no longer exist; returns their paths (files to remove)."""
+        where = (posters_table.c.release_url == release_url) & (
+            posters_table.c.event_seq >= keep_events
+        )
+        with self._begin() as conn:
+            paths = list(conn.execute(sa.select(posters_table.c.path).where(where)).scalars())
+            conn.execute(posters_table.delete().where(where))
+        return paths
 
     # ---- fetch state ----------------------------------------------------------------------------
 
@@ -620,6 +716,23 @@ def _stored_release(row: Any, events: tuple[Event, ...]) -> StoredRelease:
         updated=_parse_ts(row.updated),
         last_checked=_parse_ts(row.last_checked),
         events=events,
+    )
+
+
+def _stored_poster(row: Any) -> StoredPoster:
+    return StoredPoster(
+        release_url=row.release_url,
+        event_seq=row.event_seq,
+        format=row.format,
+        template=row.template,
+        path=row.path,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        width=row.width,
+        height=row.height,
+        input_key=row.input_key,
+        warnings=tuple(json.loads(row.warnings or "[]")),
+        rendered_at=_parse_ts(row.rendered_at),
     )
 
 

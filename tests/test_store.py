@@ -141,3 +141,20 @@ def test_naive_time_is_refused(store):
 def test_integrity_problems_empty_on_consistent_store(store):
     store.upsert_release(_release(), events=[Event(name="开幕式", start=date(2024, 12, 20))])
     assert store.integrity_problems() == []
+
+
+def test_posters_saved_replaced_and_pruned(store):
+    from tasks.store import StoredPoster
+
+    url = "https://x/post_1.html"
+    def poster(seq, fmt, sha="a" * 64):
+        return StoredPoster(release_url=url, event_seq=seq, format=fmt, template="formal-red",
+                            path=f"posters/1-{seq}-{fmt}.png", sha256=sha, size_bytes=10,
+                            width=1080, height=1440, input_key="k")
+    store.save_poster(poster(0, "portrait"))
+    store.save_poster(poster(1, "portrait"))
+    store.save_poster(poster(0, "portrait", sha="b" * 64))
+    got = store.posters_for([url])[url]
+    assert [(p.event_seq, p.sha256[0]) for p in got] == [(0, "b"), (1, "a")]
+    assert store.delete_posters(url, keep_events=1) == ["posters/1-1-portrait.png"]
+    assert len(store.posters_for([url])[url]) == 1
