@@ -9,7 +9,8 @@
     │   ├── ChallengePage        an anti-bot JavaScript challenge (412/202 + script that sets a cookie)
     │   ├── HostNotAllowed       off the profile's allow-list, or a redirect to another host
     │   ├── RobotsDisallowed
-    │   └── TooLarge             past the response size cap
+    │   ├── TooLarge             past the response size cap
+    │   └── Truncated            the body was cut off before its announced length
     ├── ParseError               a page could not be understood
     │   ├── LayoutNotRecognised  a list page with no list, a pager we cannot read
     │   └── NotARelease          an article page with no title or no body
@@ -32,11 +33,25 @@ class SettingsError(PublicityError):
     pass
 
 
+def _rebuild_fetch_error(
+    cls: type[FetchError], message: str, url: str, status: int | None
+) -> FetchError:
+    return cls(message, url=url, status=status)
+
+
+def _rebuild_parse_error(cls: type[ParseError], message: str, url: str | None) -> ParseError:
+    return cls(message, url=url)
+
+
 class FetchError(PublicityError):
     def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
+
+    # Keyword-only context breaks the default pickling, which Prefect and process pools use.
+    def __reduce__(self):  # noqa: ANN204
+        return (_rebuild_fetch_error, (type(self), str(self), self.url, self.status))
 
 
 class FetchTimeout(FetchError):
@@ -67,10 +82,17 @@ class TooLarge(FetchError):
     pass
 
 
+class Truncated(FetchError):
+    pass
+
+
 class ParseError(PublicityError):
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
         self.url = url
+
+    def __reduce__(self):  # noqa: ANN204
+        return (_rebuild_parse_error, (type(self), str(self), self.url))
 
 
 class LayoutNotRecognised(ParseError):

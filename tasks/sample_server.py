@@ -9,14 +9,21 @@ a slow answer, a truncated body, an anti-bot challenge, a redirect) with ``Sampl
         print(server.url)   # http://127.0.0.1:PORT/
 
 Binds 127.0.0.1 only. Standard library only, so starting it costs milliseconds.
+
+Fault kinds (``Fault.kind``): "status", "slow", "drip", "truncate", "reset", "challenge",
+"redirect", "headers" (serve the file with headers changed or removed, e.g. a GBK page without a
+charset), "big" (a page of ``size`` bytes, streamed), "gzip_bomb" (``size`` bytes once unpacked).
 """
 
 from __future__ import annotations
 
 import email.utils
+import gzip
 import hashlib
+import io
 import mimetypes
 import socket
+import sys
 import threading
 import time
 import tomllib
@@ -32,15 +39,20 @@ CHALLENGE_HTML = (
     "var _0x1=['cookie'];document.cookie='__jsl_clearance=1699999999.1|0|abc; path=/';"
     "location.href=location.pathname+location.search;</script></body></html>"
 )
+CHUNK = 64 * 1024
 
 
 @dataclass
 class Fault:
     """One injected misbehaviour, used for the next request(s) to a path.
 
-    kind: "status" (answer ``status`` with ``body``), "slow" (sleep ``delay`` s, then serve),
-    "truncate" (announce the full length, send ``fraction`` of it, close), "challenge" (412 + a
-    cookie-setting script), "redirect" (302 to ``location``), "reset" (close without answering).
+    kind: "status" (answer ``status`` with ``body`` and ``headers``), "slow" (sleep ``delay`` s,
+    then serve), "drip" (serve the file 64 bytes at a time, ``delay`` s apart), "truncate" (announce
+    the full length, send ``fraction`` of it, close), "challenge" (``status`` 412, 202 or 521 with
+    ``body`` or a cookie-setting script), "redirect" (302 to ``location``), "reset" (close without
+    answering), "headers" (serve the file with ``headers`` on top; an empty value removes one),
+    "big" (a page of ``size`` bytes; ``headers={"Content-Length": ""}`` streams it without a length),
+    "gzip_bomb" (gzip of ``size`` bytes of spaces, sent with Content-Encoding: gzip).
     ``times`` is how many requests it applies to; then the path is served normally.
     """
 
@@ -52,6 +64,7 @@ class Fault:
     location: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    size: int = 0
 
 
 class SampleServer:
@@ -59,10 +72,11 @@ class SampleServer:
         self.root = Path(root).resolve()
         self.faults: dict[str, list[Fault]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
+        self.request_times: list[float] = []  # time.monotonic() of each entry in ``requests``
         self._lock = threading.Lock()
         self._header_rules = _load_header_rules(self.root)
         handler = _make_handler(self)
-        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd = _QuietServer((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -90,7 +104,9 @@ class SampleServer:
             return fault
 
     def start(self) -> SampleServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sample-server")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sample-server"
+        )  # a short poll makes stop() quick (shutdown waits for the next poll)
         self._thread.daemon = True
         self._thread.start()
         return self
@@ -109,6 +125,34 @@ class SampleServer:
 
     def headers_for(self, rel_path: str) -> dict[str, str]:
         return dict(self._header_rules.get(rel_path, {}))
+
+    def paths_requested(self, method: str = "GET") -> list[str]:
+        """The paths asked for, in order (a convenience for tests)."""
+        return [path for m, path, _ in list(self.requests) if m == method]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client gave up (a timeout test, a size cap): expected, not news
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+_GZIP_BOMBS: dict[int, bytes] = {}
+
+
+def _gzip_bomb(size: int) -> bytes:
+    """gzip of ``size`` bytes of spaces, built once per size in 1 MiB steps (memory stays small)."""
+    if size not in _GZIP_BOMBS:
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9) as zipped:
+            block = b" " * (1024 * 1024)
+            left = size
+            while left > 0:
+                zipped.write(block[: min(left, len(block))])
+                left -= len(block)
+        _GZIP_BOMBS[size] = buffer.getvalue()
+    return _GZIP_BOMBS[size]
 
 
 def _load_header_rules(root: Path) -> dict[str, dict[str, str]]:
@@ -144,10 +188,14 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
 
         def _serve(self, *, head: bool) -> None:
             path = unquote(urlsplit(self.path).path)
-            server.requests.append((self.command, path, dict(self.headers.items())))
+            with server._lock:  # the two lists stay index-aligned under concurrent requests
+                server.requests.append((self.command, path, dict(self.headers.items())))
+                server.request_times.append(time.monotonic())
             fault = server.take_fault(path)
             if fault is not None and self._apply_fault(fault, head=head):
                 return
+            overrides = fault.headers if fault is not None and fault.kind == "headers" else {}
+            drip = fault.delay if fault is not None and fault.kind == "drip" else 0.0
             rel = path.lstrip("/")
             target = (server.root / rel).resolve()
             if target.is_dir() or path.endswith("/"):
@@ -170,14 +218,23 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
             self.send_response(200)
             headers = {"Content-Type": _content_type(target)}
             headers.update(server.headers_for(rel))
+            headers.update({"ETag": etag, "Last-Modified": last_modified, "Content-Length": str(len(body))})
+            for name, value in overrides.items():
+                headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+                if value:
+                    headers[name] = value
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", last_modified)
-            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if not head:
-                self.wfile.write(body)
+            if head:
+                return
+            if drip:
+                for start in range(0, len(body), 64):
+                    self.wfile.write(body[start : start + 64])
+                    self.wfile.flush()
+                    time.sleep(drip)
+                return
+            self.wfile.write(body)
 
         def _not_modified(self, etag: str, mtime: int) -> bool:
             inm = self.headers.get("If-None-Match")
@@ -207,6 +264,21 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
             if fault.kind == "slow":
                 time.sleep(fault.delay)
                 return False
+            if fault.kind in ("headers", "drip"):
+                return False  # applied while serving the file
+            if fault.kind == "big":
+                self._send_big(fault, head=head)
+                return True
+            if fault.kind == "gzip_bomb":
+                body = _gzip_bomb(fault.size)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+                return True
             if fault.kind == "status":
                 self.send_response(fault.status)
                 for name, value in fault.headers.items():
@@ -219,8 +291,8 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
                     self.wfile.write(body)
                 return True
             if fault.kind == "challenge":
-                body = CHALLENGE_HTML.encode()
-                self.send_response(fault.status if fault.status in (202, 412) else 412)
+                body = fault.body or CHALLENGE_HTML.encode()
+                self.send_response(fault.status if fault.status in (202, 412, 521) else 412)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -251,5 +323,23 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return True
             raise ValueError(f"Unknown fault kind {fault.kind!r}")
+
+        def _send_big(self, fault: Fault, *, head: bool) -> None:
+            with_length = fault.headers.get("Content-Length", "x") != ""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            if with_length:
+                self.send_header("Content-Length", str(fault.size))
+            else:
+                self.send_header("Connection", "close")  # the body ends when the connection does
+                self.close_connection = True
+            self.end_headers()
+            if head:
+                return
+            block = b"<p>" + b"x" * (CHUNK - 7) + b"</p>\n"
+            left = fault.size
+            while left > 0:
+                self.wfile.write(block[: min(left, len(block))])
+                left -= len(block)
 
     return Handler

@@ -48,9 +48,15 @@ class Settings(BaseSettings):
     )
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to connect.")
     read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for data.")
+    total_timeout: float = Field(
+        120.0, gt=0, description="Seconds for one whole response (a slow drip cannot stall a run)."
+    )
     max_response_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Response size cap, bytes.")
     retries: int = Field(3, ge=0, description="Retries on timeouts, 429 and 5xx.")
     retry_backoff: float = Field(1.0, ge=0, description="First backoff in seconds; doubles.")
+    max_retry_after: float = Field(
+        60.0, ge=0, description="Longest Retry-After (seconds) honoured from a 429 or 503."
+    )
     respect_robots: bool = Field(True, description="Honour robots.txt.")
     cookie: SecretStr | None = Field(
         None, description="Cookie header for the site (e.g. after an anti-bot challenge)."
