@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
-from tasks.errors import FetchError, LayoutNotRecognised, ParseError, PublicityError
+from tasks.errors import FetchError, ParseError, PublicityError
 from tasks.extract import extract_events
 from tasks.models import Event, FetchResult, ListItem, ListPage, Release
 from tasks.parse import parse_article, parse_list_page
 from tasks.settings import SiteProfile
+from tasks.site import describe_failure, failure_kind
 from tasks.store import FetchState, Store, now
 
 logger = logging.getLogger("publicity.crawl")
@@ -328,19 +329,8 @@ def store_article(store: Store, result: ArticleResult) -> ReleaseOutcome:
 
 
 def describe_error(exc: BaseException) -> str:
-    """A one-line reason a person can act on, for summaries and the store."""
-    name = {
-        "FetchTimeout": "timeout",
-        "ConnectFailed": "connection failed",
-        "BadStatus": "HTTP error",
-        "ChallengePage": "anti-bot challenge",
-        "HostNotAllowed": "host not allowed",
-        "RobotsDisallowed": "disallowed by robots.txt",
-        "TooLarge": "too large",
-        "LayoutNotRecognised": "layout not recognised",
-        "NotARelease": "not a release page",
-    }.get(type(exc).__name__, type(exc).__name__)
-    return f"{name}: {exc}"
+    """A one-line reason a person can act on, led by its kind (timeout, http-500, NotARelease …)."""
+    return f"{failure_kind(exc)}: {describe_failure(exc)}"
 
 
 def site_failure_message(walks: Sequence[ColumnWalk]) -> str | None:
@@ -355,7 +345,6 @@ __all__ = [
     "ArticleResult",
     "ArticleTask",
     "ColumnWalk",
-    "LayoutNotRecognised",
     "PollSummary",
     "ReleaseOutcome",
     "describe_error",

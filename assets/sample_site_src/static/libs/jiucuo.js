@@ -1,0 +1,1 @@
+/* Placeholder for the national error-report widget (jiucuo.js) the real pages load. */
