@@ -1,0 +1,581 @@
+"""Find and resolve the date and time expressions of one Chinese sentence (rule-based).
+
+Used by tasks/extract.py; pure and stdlib-only apart from ``lunardate`` (lunar dates such as 大年初一,
+正月十五, 除夕). Why not jionlp: see the evaluation note at the top of tasks/extract.py.
+
+The sentence is first normalised one character for one character (full-width digits and colon,
+dash variants), so every position found here is also a position in the original text.
+
+The scanner yields tokens (a day, a clock time, a time-of-day word); a small grammar then joins
+adjacent tokens into mentions::
+
+    mention := day [note] [tod] [time [sep time]] [sep day [note] [tod] [time [sep time]]]
+    list    := mention ("、" | "和" | "，") day-only ...      12月22日、29日两个周日下午
+
+Bracketed notes right after a date only repeat it and are skipped: 12月20日（周五）,
+2月8日-2月15日（农历腊月二十一日至二十八日）. A Gregorian date in brackets after a relative or
+lunar one replaces it: 本周六（4月12日）, 正月初八（2月5日）.
+
+Example::
+
+    >>> m = find_mentions("12月20日至22日晚7点在…举行", published=datetime(2024, 12, 12, tzinfo=SHANGHAI))
+    >>> (m[0].start_day, m[0].end_day, m[0].tod, m[0].times)
+    (date(2024, 12, 20), date(2024, 12, 22), 'evening', [time(19, 0)])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from lunardate import LunarDate
+
+__all__ = ["Mention", "find_mentions", "normalise"]
+
+# One character for one character, so positions stay valid in the original text.
+_NORMALISE = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "：": ":",
+        "—": "-",
+        "–": "-",
+        "－": "-",
+        "―": "-",
+        "~": "-",
+        "～": "-",
+        "〜": "-",
+        "\u3000": " ",
+    }
+)
+
+_TO_NORMALISE = re.compile("[" + "".join(re.escape(chr(c)) for c in _NORMALISE) + "]")
+
+CN_NUM = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+          "八": 8, "九": 9, "十": 10, "廿": 20}
+LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+# time-of-day words; single-character ones (晚, 夜, 早) count only next to a date or a clock time
+TOD_WORDS = {
+    "上午": "morning", "早上": "morning", "早晨": "morning", "清晨": "morning", "凌晨": "morning",
+    "早": "morning", "中午": "afternoon", "下午": "afternoon", "午后": "afternoon",
+    "傍晚": "evening", "晚上": "evening", "晚间": "evening", "夜间": "evening", "夜晚": "evening",
+    "晚": "evening", "夜": "evening", "每晚": "evening", "之夜": "evening",
+}
+# fixed-date holidays: (month, day, lunar?)
+HOLIDAYS = {
+    "元旦": (1, 1, False), "劳动节": (5, 1, False), "国庆节": (10, 1, False), "儿童节": (6, 1, False),
+    "妇女节": (3, 8, False), "植树节": (3, 12, False), "平安夜": (12, 24, False),
+    "圣诞节": (12, 25, False), "春节": (1, 1, True), "元宵节": (1, 15, True), "端午节": (5, 5, True),
+    "七夕节": (7, 7, True), "七夕": (7, 7, True), "中秋节": (8, 15, True), "重阳节": (9, 9, True),
+}
+# a holiday name is a date only with a year before it or a time word after it ("喜迎元旦" is not)
+_HOLIDAY_AFTER = re.compile(r"(当天|当日|当晚|晚上|之夜|夜|上午|下午|早上|晚)")
+_HOLIDAY_BEFORE = re.compile(r"(今年|明年|\d{4}年)$")
+
+_LD = r"(?:初[一二三四五六七八九十]|二十[一二三四五六七八九]?|十[一二三四五六七八九]|廿[一二三四五六七八九]|三十|十)"
+_CD = r"(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_TOKEN = re.compile(
+    # the lookahead rejects most positions at once (Python's re does not optimise alternations)
+    r"(?=[\d〇零一二两三四五六七八九十廿今明去次翌本下上这每农正冬腊大除年元春端中国劳儿妇植平圣后当即同周星礼初早晚夜午凌清傍])(?:"
+    + "|".join(
+        [
+            r"(?P<num>(?<![\d.])(?P<ny>\d{4})[-/.](?P<nm>\d{1,2})[-/.](?P<nd>\d{1,2})(?![\d.]))",
+            r"(?P<greg>(?:(?<!\d)(?P<y>\d{4})年|(?P<ry>今年|明年|去年|次年|翌年))?(?<!\d)(?P<m>\d{1,2})月"
+            r"(?P<d>\d{1,2})(?:[日号]|(?=\s*[至到-])))",
+            r"(?P<rmd>(?P<rm>本月|下月|下个月)(?P<rmdd>\d{1,2})[日号])",
+            r"(?P<cn>(?:(?P<cy>[〇零一二三四五六七八九]{4})年)?(?P<nongli>农历)?"
+            r"(?P<cm>十一|十二|正|冬|腊|[一二三四五六七八九十])月(?P<cd>" + _LD + r")(?P<csuf>[日号])?)",
+            r"(?P<dan>大年(?P<dn>初[一二三四五六七八九十]|三十)|(?P<chuxi>除夕)|年三十)",
+            r"(?P<hol>元旦|春节|元宵节|端午节|中秋节|国庆节|七夕节?|重阳节|劳动节|儿童节|妇女节|植树节|平安夜|圣诞节)",
+            r"(?P<rel>今天|今日|今晚|今早|明天|明日|明晚|明早|后天|次日|翌日|当天|当日|当晚|同日|同一天|同天|即日起?)",
+            r"(?P<wk>(?P<wkp>下下|本|这|下|上|每)?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天]))",
+            r"(?P<dayonly>(?<![\d.])(?P<dd>\d{1,2})[日号])",
+            r"(?P<cnday>(?P<cdd>" + _CD + r")[日号])",
+            r"(?P<chu>初[一二三四五六七八九十])",
+            r"(?P<time>(?<![\d.])(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?!\d)|[时点](?:(?P<mi2>\d{1,2}|" + _CD
+            + r")分|(?P<half>半)|整)?))",
+            r"(?P<ctime>(?P<hc>十[一二]?|[一二两三四五六七八九])[时点](?:(?P<mic>" + _CD
+            + r")分|(?P<halfc>半)|整)?)",
+            r"(?P<tod>上午|早上|早晨|清晨|凌晨|中午|下午|午后|傍晚|晚上|晚间|夜间|夜晚|每晚|之夜|"
+            r"晚(?![会宴餐报饭霞辈期年])|夜(?![景市空色幕间])|早(?![日期已在就餐点]))",
+        ]
+    )
+    + ")"
+)
+# a sentence without any of these has no day in it and is not scanned at all
+_HAS_DAY = re.compile(
+    r"(?=[\d〇零一二三四五六七八九十今明后次翌当即同周星礼初除年元春端中国七重劳儿妇植平圣])(?:"
+    r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|后天|次日|翌日|当[天日晚]|"
+    r"即日|同日|同一天|(?:周|星期|礼拜)[一二三四五六日天]|初[一二三四五六七八九十]|除夕|年三十|元旦|春节|元宵节|端午|中秋|国庆节|"
+    r"七夕|重阳|劳动节|儿童节|妇女节|植树节|平安夜|圣诞)"
+)
+_BRACKET = re.compile(r"[（(]([^（）()]{0,40})[）)]")
+_RANGE_GAP = re.compile(r"^(?:起)?(?:至|到|-|起至|起到)$")
+_LIST_GAP = re.compile(r"^(?:、|和|及|与|以及|,|，)$")
+# filler allowed between a date and its time: 每天, 两个周日 ...
+_ATTACH_GAP = re.compile(r"^(?:|每天|每日|起|的|(?:[两三四]个)?(?:周|星期)[一二三四五六日天])$")
+_GREG_IN = re.compile(r"[\d０-９]{1,2}月[\d０-９]{1,2}[日号]")
+_NOT_DAY_AFTER = re.compile(r"[馆楼厅门线院场台房室口栋座层位道桥车码展]")
+_DAY_BOUNDARY = set("，,、于在至到和及与 ：:；（(")
+# 记者27日从市人社局获悉: the day of the reporting, not of an event
+_REPORT_AFTER = re.compile(r"^\s*(?:[上下]午|晚)?\s*(?:从[^，。,]{1,20})?(?:获悉|了解到|获知|得知|采访)")
+_CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
+
+
+@dataclass(slots=True)
+class Mention:
+    """One date expression with what is attached to it (positions are in the sentence)."""
+
+    start: int
+    end: int
+    start_day: date
+    end_day: date | None = None
+    times: list[time] = field(default_factory=list)
+    tod: str | None = None
+    kind: str = "greg"  # greg, lunar, rel, holiday, weekday
+    list_group: int | None = None  # mentions of one list (12月22日、29日) share name and venue
+    continues: bool = False  # an end given separately (持续至11月23日): extends the mention before
+    lunar: tuple[int, int, int] | None = None  # (lunar year, month, day) of a lunar start
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and colon to ASCII, dash variants to "-"; same length as ``text``."""
+    # re.sub on the few characters to change is several times faster than str.translate
+    return _TO_NORMALISE.sub(_normalise_one, text)
+
+
+def _normalise_one(m: re.Match[str]) -> str:
+    return _NORMALISE[ord(m.group(0))]
+
+
+def cn_int(s: str) -> int:
+    """Small Chinese or Arabic numeral to int: 二十八 -> 28, 十二 -> 12, 廿一 -> 21, 〇 -> 0."""
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        v = CN_NUM.get(ch)
+        if v is None:
+            raise ValueError(s)
+        if v == 10:
+            total += (cur or 1) * 10
+            cur = 0
+        elif v == 20:
+            total += 20
+        else:
+            cur = v
+    return total + cur
+
+
+def _lunar_day(s: str) -> int:
+    return cn_int(s[1:]) if s.startswith("初") else cn_int(s)
+
+
+def _cn_year(s: str) -> int:
+    return int("".join(str(CN_NUM[c]) for c in s)) if not s.isdigit() else int(s)
+
+
+def _nearest(cands: list[date], ref: date) -> date:
+    # nearest to the publication date; on a tie, the later one
+    return min(cands, key=lambda d: (abs((d - ref).days), -d.toordinal()))
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _greg(y: int | None, m: int, d: int, ref: date) -> date | None:
+    if y is not None:
+        return _safe_date(y, m, d)
+    cands = [c for c in (_safe_date(ref.year + k, m, d) for k in (-1, 0, 1)) if c]
+    return _nearest(cands, ref) if cands else None
+
+
+def _lunar_to_solar(ly: int, lm: int, ld: int) -> date | None:
+    try:
+        return LunarDate(ly, lm, ld).to_solar_date()
+    except (ValueError, IndexError, KeyError):
+        if ld == 30:  # a 29-day month: 三十 means its last day
+            try:
+                return LunarDate(ly, lm, 29).to_solar_date()
+            except (ValueError, IndexError, KeyError):
+                return None
+        return None
+
+
+def _lunar(lm: int, ld: int, ref: date, year: int | None = None) -> tuple[date, int] | None:
+    years = [year] if year is not None else [ref.year - 1, ref.year, ref.year + 1]
+    found = [(d, y) for y in years if (d := _lunar_to_solar(y, lm, ld)) is not None]
+    if not found:
+        return None
+    best = _nearest([d for d, _ in found], ref)
+    return best, next(y for d, y in found if d == best)
+
+
+def _chuxi(ref: date) -> tuple[date, int]:
+    cands = []
+    for y in (ref.year - 1, ref.year, ref.year + 1):
+        cands.append((LunarDate(y + 1, 1, 1).to_solar_date() - timedelta(days=1), y))
+    best = _nearest([d for d, _ in cands], ref)
+    return best, next(y for d, y in cands if d == best)
+
+
+def _clock(h: int, mi: int, tod: str | None) -> time | None:
+    if tod in ("afternoon", "evening") and h < 12:
+        h += 12
+    if h == 24:
+        h = 0
+    if not (0 <= h < 24 and 0 <= mi < 60):
+        return None
+    return time(h, mi)
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # day, time, ctime, tod
+    start: int
+    end: int
+    match: re.Match[str]
+
+
+def _tokens(norm: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(norm):
+        g = m.lastgroup
+        kind = {"time": "time", "ctime": "ctime", "tod": "tod"}.get(g or "", "day")
+        out.append(_Tok(kind, m.start(), m.end(), m))
+    return out
+
+
+class _Ctx:
+    """Resolution context: publication date and the last day mentioned (for 当天, 次日)."""
+
+    __slots__ = ("published", "ref", "last_day")
+
+    def __init__(self, published: datetime) -> None:
+        self.published = published
+        self.ref = published.date()
+        self.last_day: date | None = None
+
+
+def _resolve_day(tok: _Tok, norm: str, ctx: _Ctx, base: Mention | None, as_end: bool) -> tuple[date, str, tuple[int, int, int] | None] | None:
+    """Resolve a day token to (date, kind, lunar); ``base`` is the mention it continues, if any."""
+    m = tok.match
+    g = m.lastgroup
+    ref = ctx.ref
+    if g == "num":
+        d = _safe_date(int(m["ny"]), int(m["nm"]), int(m["nd"]))
+        return (d, "greg", None) if d else None
+    if g == "greg":
+        mo, dy = int(m["m"]), int(m["d"])
+        y: int | None = int(m["y"]) if m["y"] else None
+        if m["ry"]:
+            y = {"今年": ref.year, "本年": ref.year, "明年": ref.year + 1, "去年": ref.year - 1}.get(m["ry"])
+            if y is None:  # 次年, 翌年: the year after the date it continues
+                y = (base.start_day.year if base else ref.year) + 1
+        if y is None and as_end and base is not None:
+            d = _safe_date(base.start_day.year, mo, dy)
+            if d and d < base.start_day:
+                # 12月28日至1月3日 crosses a year; 12月20日至12月18日 is no range at all
+                d = _safe_date(base.start_day.year + 1, mo, dy) if mo < base.start_day.month else None
+            return (d, "greg", None) if d else None
+        d = _greg(y, mo, dy, ref)
+        return (d, "greg", None) if d else None
+    if g == "rmd":
+        mo_start = date(ref.year, ref.month, 1)
+        if m["rm"] != "本月":
+            mo_start = (mo_start + timedelta(days=32)).replace(day=1)
+        d = _safe_date(mo_start.year, mo_start.month, int(m["rmdd"]))
+        return (d, "greg", None) if d else None
+    if g == "cn":
+        lm_s, ld_s = m["cm"], m["cd"]
+        lunar = bool(m["nongli"]) or lm_s in LUNAR_MONTHS or ld_s[0] in "初廿" or not m["csuf"]
+        lm = LUNAR_MONTHS.get(lm_s) or cn_int(lm_s)
+        ld = _lunar_day(ld_s)
+        if lunar:
+            if as_end and base is not None and base.lunar:
+                r = _lunar(lm, ld, ref, base.lunar[0] + (1 if lm < base.lunar[1] else 0))
+            else:
+                r = _lunar(lm, ld, ref, _cn_year(m["cy"]) if m["cy"] else None)
+            return (r[0], "lunar", (r[1], lm, ld)) if r else None
+        y = _cn_year(m["cy"]) if m["cy"] else None
+        d = _greg(y, lm, ld, ref)
+        return (d, "greg", None) if d else None
+    if g == "dan":
+        if m["chuxi"] or m.group(0) == "年三十":
+            d, ly = _chuxi(ref)
+            return d, "lunar", (ly, 12, 30)
+        ld = _lunar_day(m["dn"])
+        r = _lunar(1, ld, ref)
+        return (r[0], "lunar", (r[1], 1, ld)) if r else None
+    if g == "hol":
+        name = m["hol"]
+        before = norm[max(0, tok.start - 5): tok.start]
+        after = norm[tok.end: tok.end + 2]
+        adjacent = base is not None and base.end == tok.start
+        explicit = _HOLIDAY_BEFORE.search(before)
+        if explicit and not _HOLIDAY_AFTER.match(after) and after[:1] not in ("", "，", ",", "、", " ", "期", "假", "“", "将", "在", "于", "举", "起", "前", "后", "还", "也"):
+            explicit = None  # 2025年元旦升旗仪式: part of a name, not a date
+        if not (explicit or _HOLIDAY_AFTER.match(after) or adjacent):
+            return None
+        hm, hd, is_lunar = HOLIDAYS[name]
+        year = None
+        if explicit:
+            w = explicit.group(1)
+            year = ref.year + 1 if w == "明年" else ref.year if w == "今年" else int(w[:4])
+        if is_lunar:
+            r = _lunar(hm, hd, ref, year)
+            return (r[0], "holiday", (r[1], hm, hd)) if r else None
+        d = _greg(year, hm, hd, ref)
+        return (d, "holiday", None) if d else None
+    if g == "rel":
+        w = m["rel"]
+        if w in ("今天", "今日", "今晚", "今早") or w.startswith("即日"):
+            return ctx.ref, "rel", None
+        if w in ("明天", "明日", "明晚", "明早"):
+            return ctx.ref + timedelta(days=1), "rel", None
+        if w == "后天":
+            return ctx.ref + timedelta(days=2), "rel", None
+        if w in ("次日", "翌日"):
+            prev = base.start_day if base else ctx.last_day
+            return (prev + timedelta(days=1), "rel", None) if prev else None
+        prev = base.start_day if base else ctx.last_day  # 当天, 当日, 当晚
+        return (prev, "alias", None) if prev else None
+    if g == "wk":
+        p = m["wkp"] or ""
+        wd = WEEKDAYS[m["wd"]]
+        before = norm[max(0, tok.start - 1): tok.start]
+        if p == "每" or (not p and before in ("个", "两", "几", "各", "每", "逢")):
+            return None
+        monday = ref - timedelta(days=ref.weekday())
+        if p in ("本", "这"):
+            return monday + timedelta(days=wd), "weekday", None
+        if p == "下":
+            return monday + timedelta(days=7 + wd), "weekday", None
+        if p == "下下":
+            return monday + timedelta(days=14 + wd), "weekday", None
+        if p == "上":
+            return monday - timedelta(days=7 - wd), "weekday", None
+        after = norm[tok.end: tok.end + 1]
+        if after and not re.match(r"[上下晚早中凌傍\d,，将举在于]", after):
+            return None
+        return ref + timedelta(days=(wd - ref.weekday()) % 7), "weekday", None
+    if g in ("dayonly", "cnday", "chu"):
+        if base is None:
+            return None
+        if g == "chu":
+            if not base.lunar:
+                return None
+            ly, lm, _ = base.lunar
+            ld = _lunar_day(m["chu"])
+            d = _lunar_to_solar(ly, lm, ld)
+            if d and d < base.start_day:
+                d = _lunar_to_solar(ly, lm + 1, ld) if lm < 12 else _lunar_to_solar(ly + 1, 1, ld)
+            return (d, "lunar", None) if d else None
+        dy = int(m["dd"]) if g == "dayonly" else cn_int(m["cdd"])
+        if g == "cnday" and not base.lunar:
+            return None
+        if base.lunar and g == "cnday":
+            ly, lm, _ = base.lunar
+            d = _lunar_to_solar(ly, lm, dy)
+            return (d, "lunar", None) if d else None
+        start = base.end_day or base.start_day
+        d = _safe_date(start.year, start.month, dy)
+        if d is None or d < start:
+            nxt = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+            d = _safe_date(nxt.year, nxt.month, dy)
+        return (d, "greg", None) if d else None
+    return None
+
+
+def _time_of(tok: _Tok, tod: str | None) -> time | None:
+    m = tok.match
+    if tok.kind == "time":
+        h = int(m["h"])
+        mi = int(m["mi"]) if m["mi"] else (cn_int(m["mi2"]) if m["mi2"] else (30 if m["half"] else 0))
+    else:
+        h = cn_int(m["hc"])
+        mi = cn_int(m["mic"]) if m["mic"] else (30 if m["halfc"] else 0)
+    return _clock(h, mi, tod)
+
+
+def find_mentions(sentence: str, *, published: datetime, ctx: _Ctx | None = None) -> list[Mention]:
+    """The date mentions of one normalised sentence, in order, resolved against ``published``.
+
+    ``ctx`` carries the last day mentioned across the sentences of one text (for 当天, 次日).
+    """
+    ctx = ctx or _Ctx(published)
+    norm = sentence
+    if not _HAS_DAY.search(norm):
+        return []
+    brackets = [(b.start(), b.end(), b.group(1)) for b in _BRACKET.finditer(norm)]
+    toks = _tokens(norm)
+    mentions: list[Mention] = []
+    floating: list[_Floating] = []  # clock times not next to a date: 活动于上午8时开始
+    cur: Mention | None = None
+    pending: tuple[int, str] | None = None  # (end position, tod) of a time word before a clock time
+    groups = 0
+    skip_until = -1
+    for idx, tok in enumerate(toks):
+        if tok.start < skip_until:
+            continue
+        br = next((b for b in brackets if b[0] < tok.start < b[1]), None)
+        if br is not None:
+            adjacent = cur is not None and norm[cur.end: br[0]].strip() == ""
+            if adjacent and cur is not None:
+                # 本周六（4月12日）: the explicit date wins; 12月20日（周五）: a note, skipped
+                if tok.kind == "day" and tok.match.lastgroup in ("greg", "num") and cur.kind != "greg":
+                    r = _resolve_day(tok, norm, ctx, None, False)
+                    if r:
+                        cur.start_day, cur.kind = r[0], "greg"
+                        ctx.last_day = r[0]
+                cur.end = br[1]
+                skip_until = br[1]
+                continue
+            if br[2].startswith("农历") or not _GREG_IN.search(br[2]):
+                skip_until = br[1]
+                continue
+        gap = _gap(norm, cur.end, tok.start, brackets) if cur is not None else None
+        if tok.kind == "tod":
+            word = tok.match.group(0)
+            tod = TOD_WORDS[word]
+            if cur is not None and gap is not None and _ATTACH_GAP.match(gap):
+                cur.tod = cur.tod or tod
+                cur.end = tok.end
+            pending = (tok.end, tod)
+            continue
+        if tok.kind in ("time", "ctime"):
+            tod_here = pending[1] if pending is not None and pending[0] == tok.start else None
+            pending = None
+            if tok.kind == "ctime" and tod_here is None:
+                continue  # 一时, 两点 without 上午/下午 are not clock times
+            attach = cur is not None and gap is not None and (
+                _ATTACH_GAP.match(gap) or gap in ("每晚", "，每晚", "，每天") or (cur.times and _RANGE_GAP.match(gap))
+            )
+            if attach and cur is not None:
+                t = _time_of(tok, tod_here or cur.tod)
+                if t is not None:
+                    _add_time(cur.times, t, None if tod_here else cur.tod)
+                    cur.tod = cur.tod or tod_here
+                    cur.end = tok.end
+                continue
+            t = _time_of(tok, tod_here)
+            if t is None:
+                continue
+            last = floating[-1] if floating else None
+            if last is not None and _RANGE_GAP.match(norm[last.end: tok.start].strip()):
+                _add_time(last.times, _time_of(tok, tod_here or last.tod) or t, None if tod_here else last.tod)
+                last.end = tok.end
+            else:
+                floating.append(_Floating(tok.start, tok.end, [t], tod_here))
+            continue
+        # a day
+        g = tok.match.lastgroup
+        if cur is not None and gap is not None and _RANGE_GAP.match(gap) and cur.end_day is None:
+            r = _resolve_day(tok, norm, ctx, cur, True)
+            if r and r[0] >= cur.start_day:
+                cur.end_day = r[0]
+                cur.end = tok.end
+                continue
+        word = tok.match.group(0)
+        if cur is not None and gap == "" and g in ("hol", "rel"):
+            r = _resolve_day(tok, norm, ctx, cur, False)
+            if r and r[0] == cur.start_day:  # 正月十五元宵节当晚: one day named twice
+                cur.end = tok.end
+                if word.endswith("晚"):
+                    cur.tod = cur.tod or "evening"
+                continue
+        if g == "rel" and word in ("当天", "当日", "当晚", "同日", "同一天", "同天") and cur is not None:
+            cur.end = tok.end  # refers back to the mention before it in this sentence
+            if word == "当晚":
+                cur.tod = cur.tod or "evening"
+            continue
+        if cur is not None and gap is not None and _LIST_GAP.match(gap) and g in ("dayonly", "greg"):
+            r = _resolve_day(tok, norm, ctx, cur, False)
+            if r:
+                if cur.list_group is None:
+                    groups += 1
+                    cur.list_group = groups
+                cur = Mention(tok.start, tok.end, r[0], kind=r[1], list_group=cur.list_group)
+                mentions.append(cur)
+                ctx.last_day = cur.start_day
+                continue
+        if g in ("dayonly", "cnday", "chu") and cur is None:
+            continue
+        if g == "dayonly" and (
+            _NOT_DAY_AFTER.match(norm[tok.end: tok.end + 1])
+            or (tok.start > 0 and norm[tok.start - 1] not in _DAY_BOUNDARY)
+        ):
+            continue  # 7号馆, 第3号: not a day
+        base = cur if g in ("dayonly", "cnday", "chu") or (g == "greg" and tok.match["ry"] in ("次年", "翌年")) else None
+        r = _resolve_day(tok, norm, ctx, base, False)
+        if r is None:
+            continue
+        day, kind, lunar = r
+        if _REPORT_AFTER.match(norm[tok.end:]) or norm[max(0, tok.start - 2): tok.start] == "记者":
+            continue
+        if _CONTINUE_BEFORE.search(norm[max(0, tok.start - 8): tok.start]):
+            if mentions and day >= mentions[-1].start_day:
+                prev = mentions[-1]  # 将持续至11月23日: the end of the mention before
+                prev.end_day = max(prev.end_day or day, day)
+            continue  # an end with no start is not an event
+        cur = Mention(tok.start, tok.end, day, kind="rel" if kind == "alias" else kind, lunar=lunar)
+        if word in ("今晚", "明晚", "当晚"):
+            cur.tod = "evening"
+        elif word in ("今早", "明早"):
+            cur.tod = "morning"
+        if pending is not None and pending[0] == tok.start:
+            cur.tod = cur.tod or pending[1]
+        pending = None
+        mentions.append(cur)
+        ctx.last_day = day
+    _share_in_lists(mentions)
+    for f in floating:  # a later clock time belongs to the nearest date before it that has none
+        before = [m for m in mentions if m.start < f.start]
+        if before and not before[-1].times:
+            before[-1].times = f.times
+            before[-1].tod = before[-1].tod or f.tod
+    return mentions
+
+
+def _gap(norm: str, a: int, b: int, brackets: list[tuple[int, int, str]]) -> str:
+    """The text between two tokens, without the bracketed notes in it: 21日（冬至）至22日."""
+    gap = norm[a:b]
+    for ba, bb, _ in reversed(brackets):
+        if a <= ba and bb <= b:
+            gap = gap[: ba - a] + gap[bb - a:]
+    return gap.strip()
+
+
+@dataclass(slots=True)
+class _Floating:
+    start: int
+    end: int
+    times: list[time]
+    tod: str | None
+
+
+def _add_time(times: list[time], t: time, tod: str | None) -> None:
+    """Append a clock time; ``tod`` is the time word it inherits (None when it has its own)."""
+    if times and t < times[-1] and tod in ("afternoon", "evening") and t.hour < 12:
+        t = time(t.hour + 12, t.minute)  # 晚7点至10点: 10 is 22:00
+    times.append(t)
+
+
+def _share_in_lists(mentions: list[Mention]) -> None:
+    """List members share a time of day or clock time given once: 12月22日、29日两个周日下午."""
+    by_group: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.list_group is not None:
+            by_group.setdefault(m.list_group, []).append(m)
+    for members in by_group.values():
+        tod = next((x.tod for x in members if x.tod), None)
+        times = next((x.times for x in members if x.times), [])
+        for x in members:
+            x.tod = x.tod or tod
+            x.times = x.times or list(times)

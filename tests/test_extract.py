@@ -1,0 +1,379 @@
+"""Tests for tasks/extract.py and tasks/extract_dates.py (issue 3): every date form, venues, names,
+what is not an event, the real seed release, properties, and a floor on the labelled set's scores."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tasks.errors import ExtractError, PublicityError
+from tasks.extract import extract_events, extract_notices
+from tasks.models import SHANGHAI, Event, TimeOfDay
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "seed-press-release-2024-12-12.txt"
+
+
+def at(y: int, mo: int, d: int, h: int = 10, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=SHANGHAI)
+
+
+def dt(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=SHANGHAI)
+
+
+def one(text: str, published: datetime) -> Event:
+    events = extract_events(text, published=published)
+    assert len(events) == 1, events
+    return events[0]
+
+
+M, A, E = TimeOfDay.MORNING, TimeOfDay.AFTERNOON, TimeOfDay.EVENING
+DEC12 = at(2024, 12, 12, 17, 14)  # the seed's publication time, a Thursday
+
+# (sentence, published, start, end, time_of_day)
+DATE_FORMS = [
+    # with and without a year; year inferred from the publication time
+    ("12月20日将举行开幕式。", DEC12, date(2024, 12, 20), None, None),
+    ("2024年12月27日晚将举办新年音乐会。", DEC12, date(2024, 12, 27), None, E),
+    ("1月5日将举办迎新年音乐会。", DEC12, date(2025, 1, 5), None, None),
+    ("明年1月5日上午9:30将举行启用仪式。", DEC12, dt(2025, 1, 5, 9, 30), None, M),
+    ("今年12月30日将举办跨年晚会。", DEC12, date(2024, 12, 30), None, None),
+    ("二〇二四年十二月二十八日将召开年会。", DEC12, date(2024, 12, 28), None, None),
+    ("2025-01-08将在市民中心举行招聘会。", DEC12, date(2025, 1, 8), None, None),
+    # ranges: within a month, across months and years, with dash variants
+    ("12月20日至22日将举办美食节。", DEC12, date(2024, 12, 20), date(2024, 12, 22), None),
+    ("10月25日—28日将举办博览会。", at(2025, 10, 20), date(2025, 10, 25), date(2025, 10, 28), None),
+    ("2026年2月8日-2月15日将举办年货市集。", at(2025, 12, 30), date(2026, 2, 8), date(2026, 2, 15), None),
+    ("12月28日至1月3日将举办灯光秀。", DEC12, date(2024, 12, 28), date(2025, 1, 3), None),
+    ("2025年12月31日20:00至2026年1月1日0:30将上演灯光秀。", at(2025, 12, 20), dt(2025, 12, 31, 20), dt(2026, 1, 1, 0, 30), E),
+    ("12月20日至22日晚将举办灯会。", DEC12, date(2024, 12, 20), date(2024, 12, 22), E),
+    ("12月20日～22日将举办书展。", DEC12, date(2024, 12, 20), date(2024, 12, 22), None),
+    ("即日起至2025年1月5日，成果展在东莞展览馆展出。", DEC12, date(2024, 12, 12), date(2025, 1, 5), None),
+    ("6月28日至7月2日将举办家具展。", at(2025, 6, 25), date(2025, 6, 28), date(2025, 7, 2), None),
+    # clock times and times of day
+    ("12月20日9:30将举行开幕式。", DEC12, dt(2024, 12, 20, 9, 30), None, M),
+    ("12月20日9时30分将举行开幕式。", DEC12, dt(2024, 12, 20, 9, 30), None, M),
+    ("12月20日晚7点半将举行音乐会。", DEC12, dt(2024, 12, 20, 19, 30), None, E),
+    ("12月20日19:30将举行音乐会。", DEC12, dt(2024, 12, 20, 19, 30), None, E),
+    ("12月20日晚上7点将举行音乐会。", DEC12, dt(2024, 12, 20, 19), None, E),
+    ("12月20日下午两点半将举行论坛。", DEC12, dt(2024, 12, 20, 14, 30), None, A),
+    ("12月20日１９：３０将举行音乐会。", DEC12, dt(2024, 12, 20, 19, 30), None, E),
+    ("12月20日19:30-21:00将举行音乐会。", DEC12, dt(2024, 12, 20, 19, 30), dt(2024, 12, 20, 21), E),
+    ("12月20日上午9时30分至12时将举行招聘会。", DEC12, dt(2024, 12, 20, 9, 30), dt(2024, 12, 20, 12), M),
+    ("12月20日晚7点至10点将举办游园会。", DEC12, dt(2024, 12, 20, 19), dt(2024, 12, 20, 22), E),
+    ("12月20日至22日每天10:00-18:00将举办购物节。", DEC12, dt(2024, 12, 20, 10), dt(2024, 12, 22, 18), M),
+    ("12月20日上午将举行开幕式。", DEC12, date(2024, 12, 20), None, M),
+    ("12月20日下午将举行论坛。", DEC12, date(2024, 12, 20), None, A),
+    ("12月20日夜间将燃放烟花。", DEC12, date(2024, 12, 20), None, E),
+    ("12月20日将举行开幕式，活动于上午8时开始。", DEC12, dt(2024, 12, 20, 8), None, M),
+    # weekday and lunar notes in brackets do not confuse the parse
+    ("12月14日（周六）晚7点30分将上演音乐会。", DEC12, dt(2024, 12, 14, 19, 30), None, E),
+    ("12月21日（星期六）上午将举行颁奖典礼。", DEC12, date(2024, 12, 21), None, M),
+    ("2026年2月8日-2月15日（农历腊月二十一日至二十八日）将举办年货市集。", at(2025, 12, 30),
+     date(2026, 2, 8), date(2026, 2, 15), None),
+    ("3月22日（周六）至23日（周日）将举办房交会。", at(2025, 3, 20), date(2025, 3, 22), date(2025, 3, 23), None),
+    ("12月21日（冬至）至22日将举办美食节。", DEC12, date(2024, 12, 21), date(2024, 12, 22), None),
+    # lunar dates and holidays
+    ("大年初一将举办新春游园会。", at(2025, 1, 20), date(2025, 1, 29), None, None),
+    ("大年初一至初五将举办新春游园会。", at(2025, 1, 20), date(2025, 1, 29), date(2025, 2, 2), None),
+    ("正月十五元宵节当晚将举行焰火晚会。", at(2026, 1, 15), date(2026, 3, 3), None, E),
+    ("除夕夜将举行新春倒计时活动。", at(2025, 1, 8), date(2025, 1, 28), None, E),
+    ("农历八月十五将举办中秋游园会。", at(2025, 9, 1), date(2025, 10, 6), None, None),
+    ("正月初八（2月5日）上午将举行招聘会。", at(2025, 1, 13), date(2025, 2, 5), None, M),
+    ("大年初二晚上8点将燃放新春烟花。", at(2026, 2, 2), dt(2026, 2, 18, 20), None, E),
+    ("2025年元旦当天将举行新年登高活动。", DEC12, date(2025, 1, 1), None, None),
+    ("明年元旦将举办新年第一跑活动。", at(2025, 12, 10), date(2026, 1, 1), None, None),
+    # relative dates
+    ("明天上午10时将举行龙舟邀请赛。", at(2025, 5, 29), dt(2025, 5, 30, 10), None, M),
+    ("今晚8点将举行灯光秀。", DEC12, dt(2024, 12, 12, 20), None, E),
+    ("后天将举行开幕式。", DEC12, date(2024, 12, 14), None, None),
+    ("本周六将举行阅读季启动仪式。", DEC12, date(2024, 12, 14), None, None),
+    ("本周六（12月14日）上午9点将举行启动仪式。", DEC12, dt(2024, 12, 14, 9), None, M),
+    ("下周三下午将召开宣讲会。", DEC12, date(2024, 12, 18), None, A),
+    ("周六上午将举行植树活动。", DEC12, date(2024, 12, 14), None, M),
+    ("本月20日将举行开幕式。", DEC12, date(2024, 12, 20), None, None),
+    ("12月1日将举行开幕式，活动将持续至2025年1月5日。", at(2024, 11, 25), date(2024, 12, 1), date(2025, 1, 5), None),
+    ("12月31日将举办跨年活动，活动时间为当晚8点至次日凌晨1点。", DEC12, dt(2024, 12, 31, 20), dt(2025, 1, 1, 1), E),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "start", "end", "tod"), DATE_FORMS, ids=[c[0][:24] for c in DATE_FORMS])
+def test_date_forms(text: str, published: datetime, start: date, end: date | None, tod: TimeOfDay | None) -> None:
+    e = one(text, published)
+    assert (e.start, e.end, e.time_of_day) == (start, end, tod)
+
+
+NOT_EVENTS = [
+    ("12月12日上午，2024东莞高层次人才活动周新闻发布会召开。", DEC12),  # the press conference itself
+    ("12月10日，2024东莞马拉松在东莞市民服务中心鸣枪开跑。", DEC12),  # a report of the past
+    ("今日上午，征兵欢送大会在市民服务中心广场举行。", DEC12),  # today, already over
+    ("报名截止时间为12月25日17:00，逾期不予受理。", DEC12),  # a deadline
+    ("各单位须于12月30日前完成申报工作。", DEC12),
+    ("报名时间为12月15日至20日，考生可登录招生考试网报名。", DEC12),
+    ("2024年1-11月，全市规模以上工业增加值同比增长6.1%。", DEC12),  # statistics
+    ("原定于12月21日举行的东莞国际音乐节开幕演出取消。", DEC12),  # a cancellation
+    ("原定于12月21日开幕的陶瓷艺术节因故暂停举办，具体时间另行通知。", DEC12),
+    ("交通管制时间为12月22日6:00至11:00。", DEC12),  # traffic control
+    ("自2025年1月1日起，《东莞市城市市容和环境卫生管理规定》正式施行。", DEC12),  # policy
+    ("2025年东莞中考将于6月21日至23日举行。", at(2025, 5, 6)),  # an exam
+    ("东莞市2025年重点项目建设推进会计划于本月下旬召开。", DEC12),  # not day-precise
+    ("用文艺的方式喜迎元旦。", DEC12),  # a holiday named, not dated
+    ("东莞自2015年起每年都举办高层次人才活动周，累计开展各类活动246场。", DEC12),
+    ("记者12月11日从市人社局了解到，网络招聘月活动将持续至12月31日。", DEC12),  # a reporting day, an end only
+    ("", DEC12),
+]
+
+
+@pytest.mark.parametrize(("text", "published"), NOT_EVENTS, ids=[c[0][:20] for c in NOT_EVENTS])
+def test_not_events(text: str, published: datetime) -> None:
+    assert extract_events(text, published=published) == []
+
+
+def test_cancellation_is_a_notice() -> None:
+    text = "因台风影响，原定于12月21日举行的东莞国际音乐节开幕演出取消，已售门票将全额退款。"
+    notices = extract_notices(text, published=DEC12)
+    assert [(n.start, n.status) for n in notices] == [(date(2024, 12, 21), "cancelled")]
+    assert "音乐节" in notices[0].name
+
+
+def test_postponement_with_new_date_is_an_event_at_the_new_date() -> None:
+    text = "受天气影响，原定于10月13日在东莞体育中心举行的“东莞之夜”演唱会延期至10月20日晚7点30分举行，场地不变。"
+    e = one(text, at(2024, 10, 8))
+    assert (e.start, e.venue, e.name) == (dt(2024, 10, 20, 19, 30), "东莞体育中心", "“东莞之夜”演唱会")
+    assert extract_notices(text, published=at(2024, 10, 8)) == []
+
+
+VENUES = [
+    ("12月20日将在东莞篮球中心举行嘉年华。", "东莞篮球中心"),
+    ("12月20日嘉年华将在东莞篮球中心举办。", "东莞篮球中心"),
+    ("第七届论坛定于12月19日下午在东莞国际会展中心召开。", "东莞国际会展中心"),
+    ("运动会将于12月20日在东莞体育中心开幕。", "东莞体育中心"),
+    ("12月14日晚，东莞交响乐团将在玉兰大剧院上演新年交响音乐会。", "玉兰大剧院"),
+    ("颁奖典礼将于12月21日于东莞科学馆报告厅隆重举行。", "东莞科学馆报告厅"),
+    ("12月28日14:00将举办系列讲座，地点：东莞图书馆一楼报告厅。", "东莞图书馆一楼报告厅"),
+    ("马拉松将于12月29日7:00开跑，起点设在虎门镇威远岛森林公园。", "虎门镇威远岛森林公园"),
+    ("12月28日至29日，潮流玩具展将于广东现代国际展览中心7号馆举办。", "广东现代国际展览中心7号馆"),
+    ("12月15日上午10点将举办亲子运动会，地址：东莞市南城区元美路9号。", "东莞市南城区元美路9号"),
+    ("12月21日下午3时，民俗巡游将从西城楼出发。", "西城楼"),
+]
+
+
+@pytest.mark.parametrize(("text", "venue"), VENUES, ids=[v for _, v in VENUES])
+def test_venues(text: str, venue: str) -> None:
+    assert one(text, DEC12).venue == venue
+
+
+def test_field_block() -> None:
+    text = (
+        "“年味莞城”2026迎春年货市集\n"
+        "活动时间：2026年2月8日-2月15日（农历腊月二十一日至二十八日）\n"
+        "活动地点：莞城迎恩门广场\n"
+        "活动内容：年货市集、非遗展演、醒狮表演等。"
+    )
+    e = one(text, at(2025, 12, 30))
+    assert (e.name, e.start, e.end, e.venue) == (
+        "“年味莞城”2026迎春年货市集", date(2026, 2, 8), date(2026, 2, 15), "莞城迎恩门广场")
+
+
+def test_registration_field_is_not_an_event() -> None:
+    text = "报名时间：12月15日至12月20日\n报名地点：各镇街人社分局"
+    assert extract_events(text, published=DEC12) == []
+
+
+NAMES = [
+    ("12月14日晚，东莞交响乐团将在玉兰大剧院上演“冬日序曲”新年交响音乐会。", "“冬日序曲”新年交响音乐会"),
+    ("拟于2024年12月27日晚在市中心广场东草坪举办“东莞人才之夜——2025东莞草坪新年音乐会”。",
+     "“东莞人才之夜——2025东莞草坪新年音乐会”"),
+    ("12月20日我们将隆重举行人才嘉年华系列活动开幕式。", "人才嘉年华系列活动开幕式"),
+    ("市政协十五届四次会议将于1月6日上午开幕。", "市政协十五届四次会议"),
+    ("第七届论坛定于12月19日召开，届时将发布《东莞外贸高质量发展报告》。", "第七届论坛"),
+    ("下周三下午，市科技局将在松山湖召开科技企业政策宣讲会。", "科技企业政策宣讲会"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), NAMES, ids=[n for _, n in NAMES])
+def test_names(text: str, name: str) -> None:
+    assert one(text, DEC12).name == name
+
+
+def test_online() -> None:
+    text = "12月14日晚将在玉兰大剧院上演新年音乐会，演出将在“i东莞”客户端、东莞发布视频号同步直播。"
+    assert one(text, DEC12).online == "“i东莞”客户端、东莞发布视频号"
+
+
+def test_several_events_in_one_sentence() -> None:
+    text = "市政协十五届四次会议将于1月6日上午开幕，市十七届人大五次会议将于1月7日上午开幕，会期均为4天。"
+    events = extract_events(text, published=at(2025, 1, 2))
+    assert [(e.start, e.time_of_day, e.name) for e in events] == [
+        (date(2025, 1, 6), M, "市政协十五届四次会议"),
+        (date(2025, 1, 7), M, "市十七届人大五次会议"),
+    ]
+
+
+def test_same_day_second_sentence() -> None:
+    text = "颁奖典礼将于12月20日下午在松山湖国际会议中心举行。同日上午，还将举办大湾区创投论坛。"
+    events = extract_events(text, published=DEC12)
+    assert [(e.start, e.time_of_day) for e in events] == [(date(2024, 12, 20), A), (date(2024, 12, 20), M)]
+
+
+def test_online_sentence_after_the_event() -> None:
+    text = "2025东莞国际马拉松将于12月14日7:30鸣枪起跑。\n赛事将在东莞电视台、“i东莞”客户端全程直播。"
+    assert one(text, at(2025, 12, 3)).online == "东莞电视台、“i东莞”客户端"
+
+
+def test_date_list_shares_time_of_day_and_venue() -> None:
+    text = "12月22日、29日两个周日下午，“留·在东莞”留学人员嘉年华将在松山湖科学城会客厅举办两场主题沙龙。"
+    events = extract_events(text, published=DEC12)
+    assert [(e.start, e.time_of_day, e.venue) for e in events] == [
+        (date(2024, 12, 22), A, "松山湖科学城会客厅"),
+        (date(2024, 12, 29), A, "松山湖科学城会客厅"),
+    ]
+
+
+def test_same_day_distinct_events_stay_apart() -> None:
+    text = "12月21日至22日，“莞香文化”市集将在寮步香市公园举办。市集期间，12月21日上午还将举行莞香文化论坛。"
+    assert len(extract_events(text, published=DEC12)) == 2
+
+
+def test_one_event_mentioned_twice_is_one_event() -> None:
+    text = (
+        "据介绍，2025东莞国际设计周将于9月26日至30日在东莞国际会展中心举行。\n"
+        "设计周期间，将举办开幕式、主题论坛等12场活动。\n"
+        "本届设计周于9月26日开幕，展期5天，市民可免费预约参观。"
+    )
+    events = extract_events(text, published=at(2025, 9, 15, 16))
+    assert len(events) == 1
+    assert (events[0].start, events[0].end, events[0].venue) == (date(2025, 9, 26), date(2025, 9, 30), "东莞国际会展中心")
+
+
+def test_seed_release() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    events = extract_events(text, published=DEC12)
+    by_start = {e.start: e for e in events}
+    opening = by_start[date(2024, 12, 20)]
+    assert "开幕式" in opening.name
+    concert = by_start[date(2024, 12, 27)]
+    assert concert.name.strip("“”") == "东莞人才之夜——2025东莞草坪新年音乐会"
+    assert concert.time_of_day is TimeOfDay.EVENING
+    assert concert.venue == "市中心广场东草坪"
+    assert concert.online == "抖音官方直播平台"
+    assert "拟于2024年12月27日晚" in concert.sentence
+    assert all((e.start if isinstance(e.start, date) and not isinstance(e.start, datetime) else e.start.date()) >= DEC12.date() for e in events)
+    assert len(events) == 2
+
+
+def test_event_to_json_is_serialisable() -> None:
+    e = one("12月20日19:30将在玉兰大剧院举行音乐会。", DEC12)
+    payload = json.loads(json.dumps(e.to_json(), ensure_ascii=False))
+    assert payload["start"] == "2024-12-20T19:30:00+08:00"
+    assert payload["time_of_day"] == "evening"
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "message"),
+    [
+        (None, DEC12, "text must be a str"),
+        (b"12\xe6\x9c\x88", DEC12, "text must be a str"),
+        ("12月20日举行", datetime(2024, 12, 12, 17), "timezone-aware"),
+        ("12月20日举行", date(2024, 12, 12), "timezone-aware datetime"),
+        ("12月20日举行", "2024-12-12", "timezone-aware datetime"),
+        ("x" * 500_001, DEC12, "at most"),
+    ],
+)
+def test_bad_input(text: object, published: object, message: str) -> None:
+    with pytest.raises(ExtractError, match=message):
+        extract_events(text, published=published)  # type: ignore[arg-type]
+    assert issubclass(ExtractError, PublicityError)
+
+
+def test_published_in_another_timezone_is_converted() -> None:
+    from zoneinfo import ZoneInfo
+
+    utc = datetime(2024, 12, 12, 9, 14, tzinfo=ZoneInfo("UTC"))  # 17:14 in Shanghai
+    assert one("今晚8点将举行灯光秀。", utc).start == dt(2024, 12, 12, 20)
+
+
+def test_deterministic() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    assert extract_events(text, published=DEC12) == extract_events(text, published=DEC12)
+
+
+FRAGMENTS = st.sampled_from([
+    "12月20日", "至", "22日", "晚", "7点半", "19:30", "-", "21:00", "（周六）", "（农历腊月二十一日至二十八日）",
+    "将", "在", "东莞篮球中心", "举行", "举办", "“新年音乐会”", "开幕式", "，", "。", "\n", "明天", "下周三",
+    "大年初一", "初五", "元旦", "当天", "上午", "下午", "2025年", "1月5日", "地点：", "取消", "报名截止",
+    "原定于", "延期至", "、", "29日", "次日", "即日起", "持续至", "3月1日", "正月十五", "除夕", "本周六",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(FRAGMENTS, max_size=30),
+    noise=st.text(max_size=20),
+    pub_day=st.integers(min_value=0, max_value=3 * 365),
+    hour=st.integers(min_value=0, max_value=23),
+)
+def test_properties(parts: list[str], noise: str, pub_day: int, hour: int) -> None:
+    published = datetime(2024, 1, 1, hour, tzinfo=SHANGHAI) + timedelta(days=pub_day)
+    text = "".join(parts) + noise
+    events = extract_events(text, published=published)
+    for e in events:
+        start = e.start if isinstance(e.start, datetime) else datetime.combine(e.start, datetime.min.time(), tzinfo=SHANGHAI)
+        if e.end is not None:
+            end = e.end if isinstance(e.end, datetime) else datetime.combine(e.end, datetime.max.time(), tzinfo=SHANGHAI)
+            assert end >= start
+        last = e.end if e.end is not None else e.start
+        last_day = last.date() if isinstance(last, datetime) else last
+        assert last_day >= published.date()  # nothing wholly in the past
+        assert e.sentence and e.name
+        if isinstance(e.start, datetime):
+            assert e.start.tzinfo is not None
+
+
+def _benchmark_module():
+    spec = importlib.util.spec_from_file_location("bench_extraction", ROOT / "benchmarks" / "extraction.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_extraction"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_labelled_set_shape() -> None:
+    bench = _benchmark_module()
+    passages = bench.load_passages()
+    assert len(passages) >= 100
+    assert len({p.id for p in passages}) == len(passages)
+    assert sum(1 for p in passages if not p.events) >= len(passages) / 3
+    assert sum(1 for p in passages if p.split == "heldout") >= 30
+    for p in passages:  # gold events are themselves consistent
+        for g in p.events:
+            if g.end is not None:
+                assert bench._day(g.end) >= bench._day(g.start), p.id
+
+
+@pytest.mark.parametrize("split", ["dev", "heldout"])
+def test_labelled_set_scores_floor(split: str) -> None:
+    """A regression guard, not a target: the benchmark prints the real figures."""
+    bench = _benchmark_module()
+    passages = [p for p in bench.load_passages() if p.split == split]
+    sc = bench.score(passages, extract_events)
+    assert sc.prf("events")[2] >= 0.90
+    assert sc.prf("start")[2] >= 0.85
+    assert sc.prf("venue overlap")[2] >= 0.85
+
+
+def test_import_is_light() -> None:
+    code = "import sys, tasks.extract; print(sorted(m for m in ('prefect', 'jionlp', 'yaml', 'httpx') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
