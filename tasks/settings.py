@@ -66,6 +66,24 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/", description="Where OUT/public is served; makes feed links absolute."
     )
     feed_items: int = Field(50, ge=1, description="Releases carried by each feed.")
+    feed_title: str | None = Field(
+        None,
+        description="Title of the feeds, calendar and landing page (default: '<site title> · 新闻发布').",
+    )
+    feed_description: str | None = Field(
+        None, description="Description of the feeds and landing page (default: built from the profile)."
+    )
+    feed_ttl: int = Field(
+        30, ge=1, description="Minutes a reader may cache a feed (RSS ttl, calendar refresh interval)."
+    )
+    ics_past_days: int = Field(
+        30, ge=0, description="Days an event stays in events.ics after it ended (upcoming ones always do)."
+    )
+    websub_hub: str | None = Field(
+        None,
+        description="WebSub hub URL: the feeds advertise it (rel=hub) and it is pinged when one changes.",
+    )
+    websub_timeout: float = Field(10.0, gt=0, description="Seconds to wait for the WebSub hub.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -97,8 +115,11 @@ class Selectors(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     list_item: str = "ul li:has(> a[href]):has(> span.time), ul li:has(a[href]):has(span)"
-    pager: str = "div.pages, div.page, div#pages"
-    body: str = "div.article-content, div#zoom, div.zoom, div#content1, div.TRS_Editor, div.content"
+    pager: str = "div.pages, div.page, div#pages, div.pagediv, #page_div, .pagination"
+    body: str = (
+        "div.article-content, div#zoom, div.zoom, div#content1, div.TRS_Editor, div.TRS_UEDITOR, "
+        "div.zw, div.content"
+    )
     title: str = "div.article-title, h1, div.title"
     info_line: str = "div.article-info, div.info, div.source"
 
