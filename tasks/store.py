@@ -338,12 +338,12 @@ class Store:
         return [_stored_release(r, events.get(r.url, ())) for r in rows]
 
     def releases_due_for_recheck(self, *, checked_before: datetime, published_after: datetime) -> list[str]:
-        """Recent releases not checked since ``checked_before``: candidates for an edit check."""
+        """Recent releases last checked at or before ``checked_before``: candidates for an edit check."""
         with self._begin() as conn:
             return list(
                 conn.execute(
                     sa.select(releases_table.c.url)
-                    .where(releases_table.c.last_checked < _ts(checked_before))
+                    .where(releases_table.c.last_checked <= _ts(checked_before))
                     .where(releases_table.c.published >= _ts(published_after))
                     .order_by(releases_table.c.published.desc())
                 ).scalars()
