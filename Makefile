@@ -24,8 +24,7 @@ test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	$(BIN)/python benchmarks/demo.py
-	$(BIN)/python benchmarks/parse.py
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # Re-resolve the lock file (needs the package registry); commit the result.
 lock:

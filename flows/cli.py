@@ -93,7 +93,13 @@ def run(
     ] = 6.0,
 ) -> None:
     """Run the poll flow once: fetch new and edited releases, store them, write the feeds."""
+    from flows.runtime import resolve_profile
+
     settings = _settings(out)
+    try:  # bad input is refused before Prefect's seconds-long start-up
+        resolve_profile(settings, site=site, source=source)
+    except PublicityError as exc:
+        _fail(str(exc), code=2)
     summary = _run_poll_flow(
         source=source, max_pages=max_pages, out=str(settings.out), site=site,
         recheck_hours=recheck_hours,
