@@ -165,6 +165,24 @@ def _parse_published(text: str) -> datetime:
 
 
 @app.command()
+def serve(
+    out: OutOption = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to bind (default loopback only).")] = "127.0.0.1",
+) -> None:
+    """Serve OUT/public (feeds, calendar, posters, landing page) with ETag and 304s."""
+    from flows.serve import NothingToServe
+    from flows.serve import serve as serve_public
+
+    settings = _settings(out)
+    typer.echo(f"serving {settings.out / 'public'} at http://{host}:{port}/")
+    try:
+        serve_public(settings.out / "public", host=host, port=port)
+    except NothingToServe as exc:
+        _fail(str(exc))
+
+
+@app.command()
 def status(
     out: OutOption = None,
     runs: Annotated[int, typer.Option(min=1, help="How many recent runs to show.")] = 10,

@@ -21,11 +21,11 @@ SEED_ARTICLE = SAMPLE_SITE_DIR / "zwgk/jdhy/xwfbh/content/post_4236888.html"
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("run", "demo", "extract", "status"):
+    for command in ("run", "demo", "extract", "serve", "status"):
         assert command in result.output
 
 
-@pytest.mark.parametrize("command", ["run", "demo", "extract", "status"])
+@pytest.mark.parametrize("command", ["run", "demo", "extract", "serve", "status"])
 def test_each_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "--" in result.output
