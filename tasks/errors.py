@@ -16,6 +16,7 @@
     │   └── NotARelease          an article page with no title or no body
     ├── ExtractError             bad input to the event extractor
     ├── RenderError              a poster could not be drawn (e.g. a character no font has)
+    │   └── TemplateError        a poster template file that cannot be used
     └── StoreError               the database refused
 
 Other libraries' errors are translated at one boundary each (httpx in tasks/site.py, SQLAlchemy in
@@ -109,6 +110,10 @@ class ExtractError(PublicityError):
 
 class RenderError(PublicityError):
     pass
+
+
+class TemplateError(RenderError):
+    """A template file that cannot be used; the message names the file and the key."""
 
 
 class StoreError(PublicityError):

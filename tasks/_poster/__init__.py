@@ -1,0 +1,1 @@
+"""The poster renderer's parts; the public names are re-exported by ``tasks.poster``."""
