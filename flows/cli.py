@@ -74,6 +74,9 @@ def _print_summary(summary: dict, out: Path) -> None:
     )
     for failure in summary["failed"]:
         typer.echo(f"  failed: {failure['url']}: {failure['reason']}")
+    typer.echo(f"posters rendered {summary.get('posters_rendered', 0)}")
+    for failure in summary.get("poster_failures", []):
+        typer.echo(f"  poster failed: {failure['url']}: {failure['reason']}")
     typer.echo(f"outputs in {out}/public (changed: {', '.join(summary['feeds_written']) or 'none'})")
 
 
@@ -162,6 +165,51 @@ def _parse_published(text: str) -> datetime:
             f"Invalid --published {text!r}: expected ISO 8601, e.g. 2024-12-12T17:14:51"
         ) from exc
     return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+
+
+@app.command()
+def posters(
+    out: OutOption = None,
+    sheet: Annotated[
+        Optional[Path], typer.Option(help="Also write a contact sheet (all formats) to this PNG.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Events on the contact sheet.")] = 6,
+) -> None:
+    """Render the posters of every stored event that changed; optionally a contact sheet."""
+    from flows.posters import render_posters
+    from tasks.poster import poster_content_for, render_contact_sheet
+    from tasks.settings import load_profile
+    from tasks.store import open_store
+
+    settings = _settings(out)
+    try:
+        store = open_store(settings.resolved_database_url())
+        profile = load_profile(settings.site)
+        result = render_posters(store, public_dir=settings.out / "public", office=profile.office)
+    except PublicityError as exc:
+        _fail(str(exc))
+    typer.echo(f"posters: {result.rendered} rendered, {result.unchanged} unchanged, "
+               f"{len(result.failed)} failed")
+    for url, reason in result.failed:
+        typer.echo(f"  failed: {url}: {reason}")
+    for warning in result.warnings:
+        typer.echo(f"  warning: {warning}")
+    if sheet is None:
+        return
+    contents = [
+        poster_content_for(event, stored.release, office=profile.office)
+        for stored in store.latest_releases()
+        for event in stored.events
+    ][:limit]
+    if not contents:
+        _fail(f"No events in the store at {settings.out}: run `make demo` or `publicity run` first")
+    try:
+        warnings = render_contact_sheet(contents, out_path=sheet)
+    except PublicityError as exc:
+        _fail(str(exc))
+    typer.echo(f"contact sheet: {sheet} ({len(contents)} events × 4 formats)")
+    for warning in warnings:
+        typer.echo(f"  warning: {warning}")
 
 
 @app.command()

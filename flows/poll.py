@@ -24,8 +24,10 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from flows.outputs import publish_outputs  # noqa: E402
+from flows.posters import PosterSummary, releases_missing_posters, render_posters  # noqa: E402
 from tasks import crawl  # noqa: E402
 from tasks.errors import PublicityError  # noqa: E402
+from tasks.poster import FORMATS  # noqa: E402
 from tasks.report import poll_summary_markdown  # noqa: E402
 from tasks.settings import Settings, SiteProfile, load_settings  # noqa: E402
 from tasks.site import Fetcher  # noqa: E402
@@ -59,6 +61,13 @@ def store_articles_task(
     store: Store, results: list[crawl.ArticleResult]
 ) -> list[crawl.ReleaseOutcome]:
     return [crawl.store_article(store, r) for r in results]
+
+
+@task(name="render-posters", cache_policy=NO_CACHE)
+def render_posters_task(
+    store: Store, *, public_dir: Path, office: str, release_urls: list[str]
+) -> PosterSummary:
+    return render_posters(store, public_dir=public_dir, office=office, release_urls=release_urls)
 
 
 @task(name="publish-outputs", cache_policy=NO_CACHE)
@@ -110,6 +119,15 @@ def run_poll(
             )
             for outcome in store_articles_task(store, results):
                 summary.add(outcome)
+    changed = [o.url for o in summary.outcomes if o.status in ("new", "updated")]
+    # Also releases a crash or a failure left without all their posters.
+    short = releases_missing_posters(store, formats=len(FORMATS))
+    posters = render_posters_task(
+        store, public_dir=out / "public", office=profile.office,
+        release_urls=list(dict.fromkeys([*changed, *short])),
+    )
+    summary.posters_rendered = posters.rendered
+    summary.poster_failures = posters.failed
     summary.feeds_written = publish_outputs_task(
         store, out=out, settings=settings, profile=profile
     )

@@ -99,6 +99,8 @@ class PollSummary:
     skipped_off_site: int = 0
     column_errors: list[str] = field(default_factory=list)
     feeds_written: list[str] = field(default_factory=list)
+    posters_rendered: int = 0
+    poster_failures: list[tuple[str, str]] = field(default_factory=list)  # (release url, reason)
     outcomes: list[ReleaseOutcome] = field(default_factory=list)
 
     def add(self, outcome: ReleaseOutcome) -> None:
@@ -123,6 +125,8 @@ class PollSummary:
             "skipped_off_site": self.skipped_off_site,
             "column_errors": self.column_errors,
             "feeds_written": self.feeds_written,
+            "posters_rendered": self.posters_rendered,
+            "poster_failures": [{"url": u, "reason": r} for u, r in self.poster_failures],
         }
 
 

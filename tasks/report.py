@@ -18,10 +18,12 @@ def poll_summary_markdown(summary: PollSummary) -> str:
         "",
         f"Source: {_cell(summary.source)}",
         "",
-        "| new | updated | unchanged | failed | events found | list pages (200 / 304) | off-site skipped |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| new | updated | unchanged | failed | events found | posters rendered "
+        "| list pages (200 / 304) | off-site skipped |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {summary.new} | {summary.updated} | {summary.unchanged} | {len(summary.failed)} "
-        f"| {summary.events_found} | {summary.list_pages_fetched} / {summary.list_pages_not_modified} "
+        f"| {summary.events_found} | {summary.posters_rendered} "
+        f"| {summary.list_pages_fetched} / {summary.list_pages_not_modified} "
         f"| {summary.skipped_off_site} |",
         "",
     ]
@@ -38,6 +40,10 @@ def poll_summary_markdown(summary: PollSummary) -> str:
             lines.append(f"| [{_cell(o.title) or o.url}]({o.url}) | {_cell(o.reason)} |")
         if len(summary.failed) > MAX_FAILURE_ROWS:
             lines.append(f"| … | {len(summary.failed) - MAX_FAILURE_ROWS} more |")
+        lines.append("")
+    if summary.poster_failures:
+        lines += ["## Posters that could not be drawn", "", "| release | reason |", "|---|---|"]
+        lines += [f"| {u} | {_cell(r)} |" for u, r in summary.poster_failures[:MAX_FAILURE_ROWS]]
         lines.append("")
     if summary.column_errors:
         lines += ["## Columns that could not be read", ""]
