@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from html import unescape as unescape_entities
@@ -32,7 +33,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import nh3
 import soupsieve
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from bs4.element import (
     Comment,
     Declaration,
@@ -55,6 +56,10 @@ from tasks.models import (
 
 if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the profile's fields
     from tasks.settings import Selectors, SiteProfile
+
+# Pages are always passed as markup, never as file names; a short page that looks like a path
+# (a fuzzed or broken one) is still markup, so the warning is noise.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning, module="bs4")
 
 __all__ = [
     "canonical_url",
