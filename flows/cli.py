@@ -265,6 +265,11 @@ def status(
         typer.secho(f"inconsistent: {problem}", fg=typer.colors.RED)
 
 
+from flows.cli_drafts import drafts_app  # noqa: E402 - a sub-app, no Prefect import
+
+app.add_typer(drafts_app, name="drafts", help="Review the social-media drafts: list, show, approve …")
+
+
 def main() -> None:
     try:
         app()

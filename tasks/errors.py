@@ -17,6 +17,8 @@
     ├── ExtractError             bad input to the event extractor
     ├── RenderError              a poster could not be drawn (e.g. a character no font has)
     │   └── TemplateError        a poster template file that cannot be used
+    ├── DraftError               bad platform data, a draft template that fails, an edit over a limit
+    ├── ReviewError              a review action that is not allowed (wrong state, no reviewer, no note)
     └── StoreError               the database refused
 
 Other libraries' errors are translated at one boundary each (httpx in tasks/site.py, SQLAlchemy in
@@ -114,6 +116,14 @@ class RenderError(PublicityError):
 
 class TemplateError(RenderError):
     """A template file that cannot be used; the message names the file and the key."""
+
+
+class DraftError(PublicityError):
+    """Bad platform data, a template that does not render, or an edited text that breaks a limit."""
+
+
+class ReviewError(PublicityError):
+    """A review action that is not allowed: wrong state, no reviewer name, a reject without a note."""
 
 
 class StoreError(PublicityError):

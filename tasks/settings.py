@@ -84,6 +84,23 @@ class Settings(BaseSettings):
         description="WebSub hub URL: the feeds advertise it (rel=hub) and it is pinged when one changes.",
     )
     websub_timeout: float = Field(10.0, gt=0, description="Seconds to wait for the WebSub hub.")
+    # ---- drafts and review (issue 6) ----
+    hashtags: str = Field(
+        "东莞", description="Hashtags drafts carry, comma separated, without '#' (e.g. '东莞,东莞发布')."
+    )
+    notify_urls: SecretStr | None = Field(
+        None,
+        description="Apprise URLs told when new drafts wait, separated by spaces or commas "
+        "(wecombot://, dingtalk://, feishu://, mailtos://, json://); they hold tokens: a secret.",
+    )
+    notify_timeout: float = Field(10.0, gt=0, description="Seconds to wait for each notification receiver.")
+    review_url: str | None = Field(
+        None, description="Where OUT/review/index.html is served; linked in notifications."
+    )
+    review_timeout: int = Field(
+        7 * 24 * 3600, ge=60, le=366 * 24 * 3600,
+        description="Seconds the review flow waits for the reviewers' decisions (default 7 days).",
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -36,6 +36,9 @@ from tasks.models import (
     Release,
     TimeOfDay,
 )
+
+if TYPE_CHECKING:  # drafts and review records; imported lazily where used (keeps this import light)
+    from tasks.review import Draft, HistoryEntry, NewDraft, Transition
 
 SCHEMA_VERSION = 1
 
@@ -134,6 +137,50 @@ runs_table = sa.Table(
     sa.Column("source", sa.Text),
     sa.Column("summary", sa.Text),  # JSON: counts and failures
     sa.Column("error", sa.Text),
+)
+
+# ---- drafts and their review (issue 6) ---------------------------------------------------------
+# Added tables only (created by create_all on open). A draft is one version of one platform's text
+# for one release; versions of a (release, platform) are numbered from 1 and never deleted.
+# draft_history records every change: who, when, the action, from and to, the note, what changed.
+
+drafts_table = sa.Table(
+    "drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("release_url", sa.String(1024), nullable=False, index=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("title", sa.Text),
+    sa.Column("digest", sa.Text),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("images", sa.Text, nullable=False, default="[]"),  # JSON: PosterRef fields
+    sa.Column("notes", sa.Text, nullable=False, default="[]"),
+    sa.Column("invalid_reason", sa.Text),
+    sa.Column("release_title", sa.Text, nullable=False),
+    sa.Column("events_end", sa.String(10)),  # YYYY-MM-DD, the last day of the events
+    sa.Column("input_key", sa.String(64), nullable=False, default=""),
+    sa.Column("source_key", sa.String(64), nullable=False, default=""),
+    sa.Column("parent_id", sa.Integer),
+    sa.Column("created", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("updated", sa.String(40), nullable=False),
+    sa.UniqueConstraint("release_url", "platform", "version", name="uq_drafts_version"),
+)
+
+draft_history_table = sa.Table(
+    "draft_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("draft_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("from_state", sa.String(16)),
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("changes", sa.Text),
 )
 
 # Each entry upgrades the schema from version i+1 to i+2 (index 0: 1 -> 2). Version 1 is create_all.
@@ -645,6 +692,223 @@ class Store:
             if empty:
                 problems.append(f"{empty} releases have an empty title or body")
         return problems
+
+    # ---- drafts and their review (issue 6) ----------------------------------------------------
+    # Records are tasks/review.py's Draft/HistoryEntry; its pure functions decide, these apply.
+
+    def add_draft(
+        self, new: NewDraft, *, transitions: Sequence[Transition] = ()
+    ) -> Draft:
+        """Store a new version (numbered after the group's last) with its creation in the history,
+        and apply ``transitions`` (the old versions it supersedes or replaces) in one transaction.
+        """
+        from tasks.review import Action, HistoryEntry
+
+        with self._begin() as conn:
+            for t in transitions:
+                _apply_transition(conn, t)
+            last = conn.execute(
+                sa.select(sa.func.max(drafts_table.c.version))
+                .where(drafts_table.c.release_url == new.release_url)
+                .where(drafts_table.c.platform == new.platform)
+            ).scalar_one()
+            content = new.content
+            result = conn.execute(
+                drafts_table.insert().values(
+                    release_url=new.release_url,
+                    platform=new.platform,
+                    version=(last or 0) + 1,
+                    state=new.state.value,
+                    title=content.title,
+                    digest=content.digest,
+                    body=content.body,
+                    images=json.dumps([asdict(i) for i in content.images], ensure_ascii=False),
+                    notes=json.dumps(list(content.notes), ensure_ascii=False),
+                    invalid_reason=content.invalid,
+                    release_title=new.release_title,
+                    events_end=new.events_end.isoformat() if new.events_end else None,
+                    input_key=new.input_key,
+                    source_key=new.source_key,
+                    parent_id=new.parent_id,
+                    created=_ts(new.created),
+                    created_by=new.created_by,
+                    updated=_ts(new.created),
+                )
+            )
+            draft_id = int(result.inserted_primary_key[0])
+            _insert_history(conn, HistoryEntry(
+                draft_id=draft_id, at=new.created, actor=new.created_by, action=Action.CREATE,
+                from_state=None, to_state=new.state, note=new.note, changes=new.changes,
+            ))
+            row = conn.execute(sa.select(drafts_table).where(drafts_table.c.id == draft_id)).one()
+        return _draft(row)
+
+    def apply_transition(self, transition: Transition) -> Draft:
+        """Change a draft's state, only if it is still in ``transition.expected`` (else StoreError:
+        someone decided meanwhile, and nothing is overwritten)."""
+        with self._begin() as conn:
+            _apply_transition(conn, transition)
+            row = conn.execute(
+                sa.select(drafts_table).where(drafts_table.c.id == transition.draft_id)
+            ).one()
+        return _draft(row)
+
+    def get_draft(self, draft_id: int) -> Draft | None:
+        with self._begin() as conn:
+            row = conn.execute(sa.select(drafts_table).where(drafts_table.c.id == draft_id)).first()
+        return _draft(row) if row is not None else None
+
+    def list_drafts(
+        self,
+        *,
+        states: Iterable[str] | None = None,
+        release_urls: Sequence[str] | None = None,
+        platform: str | None = None,
+        events_before: date | None = None,
+    ) -> list[Draft]:
+        """Drafts, newest release first, then platform and version.
+
+        ``events_before``: only drafts whose events all ended before that day (for expiry).
+        """
+        query = sa.select(drafts_table)
+        if states is not None:
+            query = query.where(drafts_table.c.state.in_([str(getattr(s, "value", s)) for s in states]))
+        if platform is not None:
+            query = query.where(drafts_table.c.platform == platform)
+        if events_before is not None:
+            query = query.where(drafts_table.c.events_end < events_before.isoformat())
+        query = query.order_by(
+            drafts_table.c.created.desc(), drafts_table.c.release_url, drafts_table.c.platform,
+            drafts_table.c.version,
+        )
+        with self._begin() as conn:
+            if release_urls is None:
+                rows = conn.execute(query).all()
+            else:
+                rows = []
+                urls = list(release_urls)
+                for i in range(0, len(urls), 500):
+                    rows += conn.execute(
+                        query.where(drafts_table.c.release_url.in_(urls[i : i + 500]))
+                    ).all()
+        return [_draft(r) for r in rows]
+
+    def latest_drafts(self, release_urls: Sequence[str]) -> dict[tuple[str, str], Draft]:
+        """The last version of each (release, platform) of these releases."""
+        out: dict[tuple[str, str], Draft] = {}
+        for draft in self.list_drafts(release_urls=release_urls):
+            key = (draft.release_url, draft.platform)
+            if key not in out or draft.version > out[key].version:
+                out[key] = draft
+        return out
+
+    def draft_history(self, draft_ids: Sequence[int]) -> dict[int, list[HistoryEntry]]:
+        """History entries per draft, oldest first."""
+        out: dict[int, list[HistoryEntry]] = {}
+        ids = list(draft_ids)
+        with self._begin() as conn:
+            for i in range(0, len(ids), 500):
+                rows = conn.execute(
+                    sa.select(draft_history_table)
+                    .where(draft_history_table.c.draft_id.in_(ids[i : i + 500]))
+                    .order_by(draft_history_table.c.id)
+                ).all()
+                for r in rows:
+                    out.setdefault(r.draft_id, []).append(_history(r))
+        return out
+
+    def draft_versions(self, release_url: str, platform: str) -> list[Draft]:
+        """Every version of one release's draft for one platform, oldest first."""
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.select(drafts_table)
+                .where(drafts_table.c.release_url == release_url)
+                .where(drafts_table.c.platform == platform)
+                .order_by(drafts_table.c.version)
+            ).all()
+        return [_draft(r) for r in rows]
+
+
+# ---- drafts and their review (issue 6): row mapping ---------------------------------------------
+
+
+def _apply_transition(conn: Connection, transition: Transition) -> None:
+    entry = transition.entry
+    result = conn.execute(
+        drafts_table.update()
+        .where(drafts_table.c.id == transition.draft_id)
+        .where(drafts_table.c.state == transition.expected.value)
+        .values(state=entry.to_state.value, updated=_ts(entry.at))
+    )
+    if result.rowcount != 1:
+        current = conn.execute(
+            sa.select(drafts_table.c.state).where(drafts_table.c.id == transition.draft_id)
+        ).scalar_one_or_none()
+        raise StoreError(
+            f"Draft #{transition.draft_id} is {current or 'missing'}, not "
+            f"{transition.expected.value}: it changed meanwhile, nothing was overwritten"
+        )
+    _insert_history(conn, entry)
+
+
+def _insert_history(conn: Connection, entry: HistoryEntry) -> None:
+    conn.execute(
+        draft_history_table.insert().values(
+            draft_id=entry.draft_id,
+            at=_ts(entry.at),
+            actor=entry.actor,
+            action=entry.action.value,
+            from_state=entry.from_state.value if entry.from_state else None,
+            to_state=entry.to_state.value,
+            note=entry.note,
+            changes=entry.changes,
+        )
+    )
+
+
+def _draft(row: Any) -> Draft:
+    from tasks.drafts import DraftContent, PosterRef
+    from tasks.review import Draft, DraftState
+
+    return Draft(
+        id=row.id,
+        release_url=row.release_url,
+        platform=row.platform,
+        version=row.version,
+        state=DraftState(row.state),
+        content=DraftContent(
+            platform=row.platform,
+            body=row.body,
+            title=row.title,
+            digest=row.digest,
+            images=tuple(PosterRef(**i) for i in json.loads(row.images or "[]")),
+            notes=tuple(json.loads(row.notes or "[]")),
+            invalid=row.invalid_reason,
+        ),
+        created=_parse_ts(row.created),
+        created_by=row.created_by,
+        release_title=row.release_title,
+        events_end=date.fromisoformat(row.events_end) if row.events_end else None,
+        input_key=row.input_key,
+        source_key=row.source_key,
+        parent_id=row.parent_id,
+        updated=_parse_ts(row.updated),
+    )
+
+
+def _history(row: Any) -> HistoryEntry:
+    from tasks.review import Action, DraftState, HistoryEntry
+
+    return HistoryEntry(
+        draft_id=row.draft_id,
+        at=_parse_ts(row.at),
+        actor=row.actor,
+        action=Action(row.action),
+        from_state=DraftState(row.from_state) if row.from_state else None,
+        to_state=DraftState(row.to_state),
+        note=row.note,
+        changes=row.changes,
+    )
 
 
 def _replace_events(conn: Connection, release_url: str, events: Sequence[Event]) -> None:
