@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import jinja2
 
+from tasks.html_templates import html_environment
 from tasks.calendar import CalendarEntry
 from tasks.feeds import EPOCH, FeedItem, event_when, last_change, summary_of
 from tasks.models import SHANGHAI
@@ -102,23 +102,6 @@ def _agenda_view(entry: CalendarEntry) -> dict[str, Any]:
     }
 
 
-_ENV: jinja2.Environment | None = None
-
-
-def _environment() -> jinja2.Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-            autoescape=True,  # every value is portal text or derived from it
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-    return _ENV
-
-
 def render_landing(
     page: LandingPage,
     items: Sequence[FeedItem],
@@ -128,7 +111,7 @@ def render_landing(
     updated = max(
         [last_change(items), *(e.source.release_updated for e in upcoming)], default=EPOCH
     )
-    html = _environment().get_template(TEMPLATE).render(
+    html = html_environment(TEMPLATES_DIR).get_template(TEMPLATE).render(
         page={
             "title": page.title,
             "office": page.office,

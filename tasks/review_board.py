@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import jinja2
 
+from tasks.html_templates import html_environment
 from tasks.drafts import FIELD_LABELS, Platform, field_counts
 from tasks.models import SHANGHAI
 from tasks.review import (
@@ -175,22 +175,5 @@ def board_view(
     }
 
 
-_ENV: jinja2.Environment | None = None
-
-
-def _environment() -> jinja2.Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-            autoescape=True,  # every value is portal text, or a reviewer's
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-    return _ENV
-
-
 def render_board(view: Mapping[str, Any]) -> bytes:
-    return _environment().get_template(TEMPLATE).render(**view).encode("utf-8")
+    return html_environment(TEMPLATES_DIR).get_template(TEMPLATE).render(**view).encode("utf-8")
