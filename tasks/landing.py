@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-
-from tasks.html_templates import html_environment
 from tasks.calendar import CalendarEntry
 from tasks.feeds import EPOCH, FeedItem, event_when, last_change, summary_of
+from tasks.html_templates import html_environment
 from tasks.models import SHANGHAI
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "assets" / "landing"

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-
-from tasks.html_templates import html_environment
 from tasks.drafts import FIELD_LABELS, Platform, field_counts
+from tasks.html_templates import html_environment
 from tasks.models import SHANGHAI
 from tasks.review import (
     ACTION_LABELS,
