@@ -73,6 +73,8 @@ HOLIDAYS = {
 # a holiday name is a date only with a year before it or a time word after it ("喜迎元旦" is not)
 _HOLIDAY_AFTER = re.compile(r"(当天|当日|当晚|晚上|之夜|夜|上午|下午|早上|晚)")
 _HOLIDAY_BEFORE = re.compile(r"(今年|明年|\d{4}年)$")
+# 春节期间, 国庆假期, 2026年春节期间食品安全工作: the holiday season, not a day (labelling rule 2)
+_HOLIDAY_SEASON_AFTER = re.compile(r"期间|假期|长假|小长假|黄金周|前后|档期|节日期间|假日|气氛|氛围")
 
 _LD = r"(?:初[一二三四五六七八九十]|二十[一二三四五六七八九]?|十[一二三四五六七八九]|廿[一二三四五六七八九]|三十|十)"
 _CD = r"(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -121,6 +123,9 @@ _NOT_DAY_AFTER = re.compile(r"[馆楼厅门线院场台房室口栋座层位道�
 _DAY_BOUNDARY = set("，,、于在至到和及与 ：:；（(")
 # 记者27日从市人社局获悉: the day of the reporting, not of an event
 _REPORT_AFTER = re.compile(r"^\s*(?:[上下]午|晚)?\s*(?:从[^，。,]{1,20})?(?:获悉|了解到|获知|得知|采访)")
+# 至6月15日结束: an end, given alone
+_BARE_TO_BEFORE = re.compile(r"(?:^|[，,\s])(?:将|并|一直|)(?:至|到)$")
+_END_AFTER = re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:结束|闭幕|落幕|收官)")
 _CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
 
 
@@ -138,6 +143,10 @@ class Mention:
     list_group: int | None = None  # mentions of one list (12月22日、29日) share name and venue
     continues: bool = False  # an end given separately (持续至11月23日): extends the mention before
     lunar: tuple[int, int, int] | None = None  # (lunar year, month, day) of a lunar start
+    # set when a later 持续至… extended end_day: where that end was written and the end before it
+    # (阅读季启动仪式将于4月23日举行，阅读季将持续至7月31日: the season runs on, not the ceremony)
+    extended_at: int | None = None
+    end_before_extension: date | None = None
 
 
 def normalise(text: str) -> str:
@@ -318,8 +327,10 @@ def _resolve_day(tok: _Tok, norm: str, ctx: _Ctx, base: Mention | None, as_end: 
         before = norm[max(0, tok.start - 5): tok.start]
         after = norm[tok.end: tok.end + 2]
         adjacent = base is not None and base.end == tok.start
+        if _HOLIDAY_SEASON_AFTER.match(norm, tok.end):
+            return None
         explicit = _HOLIDAY_BEFORE.search(before)
-        if explicit and not _HOLIDAY_AFTER.match(after) and after[:1] not in ("", "，", ",", "、", " ", "期", "假", "“", "将", "在", "于", "举", "起", "前", "后", "还", "也"):
+        if explicit and not _HOLIDAY_AFTER.match(after) and after[:1] not in ("", "，", ",", "、", " ", "“", "将", "在", "于", "举", "起", "前", "后", "还", "也"):
             explicit = None  # 2025年元旦升旗仪式: part of a name, not a date
         if not (explicit or _HOLIDAY_AFTER.match(after) or adjacent):
             return None
@@ -519,11 +530,19 @@ def find_mentions(sentence: str, *, published: datetime, ctx: _Ctx | None = None
         day, kind, lunar = r
         if _REPORT_AFTER.match(norm[tok.end:]) or norm[max(0, tok.start - 2): tok.start] == "记者":
             continue
-        if _CONTINUE_BEFORE.search(norm[max(0, tok.start - 8): tok.start]):
+        if _CONTINUE_BEFORE.search(norm[max(0, tok.start - 8): tok.start]) or (
+            _BARE_TO_BEFORE.search(norm[max(0, tok.start - 3): tok.start]) and _END_AFTER.match(norm, tok.end)
+        ):
             if mentions and day >= mentions[-1].start_day:
                 prev = mentions[-1]  # 将持续至11月23日: the end of the mention before
+                if prev.extended_at is None:
+                    prev.extended_at, prev.end_before_extension = tok.start, prev.end_day
                 prev.end_day = max(prev.end_day or day, day)
-            continue  # an end with no start is not an event
+            elif not mentions:
+                # 文化节为期一个多月，至6月15日结束: an end whose start is in another sentence; not an
+                # event by itself, it may extend (or complete) an event named before
+                mentions.append(Mention(tok.start, tok.end, day, kind=kind, continues=True))
+            continue
         cur = Mention(tok.start, tok.end, day, kind="rel" if kind == "alias" else kind, lunar=lunar)
         if word in ("今晚", "明晚", "当晚"):
             cur.tod = "evening"
