@@ -30,5 +30,15 @@ bench: venv
 lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
+# The local Prefect stack (README "Running on a Prefect server"): server on 127.0.0.1:$(PREFECT_PORT),
+# the process work pool, every deployment in prefect.yaml, a worker. State and logs: .prefect-stack/
+PREFECT_PORT ?= 4200
+
+prefect-up: venv
+	$(BIN)/python scripts/prefect_stack.py up --port $(PREFECT_PORT)
+
+prefect-down:
+	$(PYTHON) scripts/prefect_stack.py down
+
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -230,31 +230,77 @@ def serve(
         _fail(str(exc))
 
 
+def _run_counts(store) -> dict[str, int]:  # noqa: ANN001 - tasks.store.Store, imported lazily
+    """How many runs the store recorded in each state (running, completed, failed)."""
+    import sqlalchemy as sa
+
+    from tasks.store import runs_table
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(runs_table.c.state, sa.func.count()).group_by(runs_table.c.state)
+        ).all()
+    return {state: n for state, n in sorted(rows, key=lambda r: (-r[1], r[0]))}
+
+
+def _describe_run(record) -> str:  # noqa: ANN001 - tasks.store.RunRecord
+    """One line per run: when, how long, the state and what it did (or why it failed)."""
+    took = ""
+    if record.finished is not None:
+        took = f" ({(record.finished - record.started).total_seconds():.0f} s)"
+    s = record.summary
+    if record.state == "failed":
+        what = record.error or "no reason recorded"
+    elif record.state == "running":
+        what = "still running, or stopped without finishing"
+    elif "new" in s:  # poll and backfill
+        what = (
+            f"new {s.get('new', 0)}, updated {s.get('updated', 0)}, unchanged {s.get('unchanged', 0)}, "
+            f"failed {len(s.get('failed', []))}, events {s.get('events_found', 0)}, "
+            f"posters {s.get('posters_rendered', 0)}"
+        )
+        if "drafts_waiting" in s:
+            what += f", drafts waiting {s['drafts_waiting']}"
+        failed = s.get("failed", [])
+        if failed:
+            what += "; " + "; ".join(f"{f['url']}: {f['reason']}" for f in failed[:3])
+            what += f" (+{len(failed) - 3} more)" if len(failed) > 3 else ""
+    elif "files_changed" in s:  # rebuild
+        what = (
+            f"posters drawn {s.get('posters_rendered', 0)}, files changed: "
+            f"{', '.join(s['files_changed']) or 'none'}"
+        )
+    else:  # e.g. review: its counts as they are
+        what = ", ".join(f"{k} {v}" for k, v in s.items() if isinstance(v, (int, float, str)))
+    return f"#{record.id} {record.flow} {record.started:%Y-%m-%d %H:%M}{took} {record.state}: {what}"
+
+
 @app.command()
 def status(
     out: OutOption = None,
     runs: Annotated[int, typer.Option(min=1, help="How many recent runs to show.")] = 10,
 ) -> None:
-    """The last runs, counts in the store, and failures with their reasons."""
+    """The last runs, counts by state, failed runs and releases with their reasons (from the store)."""
     from tasks.store import open_store
 
     settings = _settings(out)
     try:
         store = open_store(settings.resolved_database_url())
+        counts = _run_counts(store)
+        recent = store.recent_runs(runs)
     except PublicityError as exc:
         _fail(str(exc))
     typer.echo(f"store: {settings.resolved_database_url()}")
     typer.echo(f"releases: {store.release_count()}, events: {store.event_count()}")
+    typer.echo("runs by state: " + (", ".join(f"{state} {n}" for state, n in counts.items()) or "none yet"))
     typer.echo("recent runs:")
-    for record in store.recent_runs(runs):
-        s = record.summary
-        counts = (
-            f"new {s.get('new', 0)}, updated {s.get('updated', 0)}, "
-            f"unchanged {s.get('unchanged', 0)}, failed {len(s.get('failed', []))}"
-            if record.state == "completed"
-            else (record.error or "")
-        )
-        typer.echo(f"  #{record.id} {record.flow} {record.started:%Y-%m-%d %H:%M} {record.state}: {counts}")
+    for record in recent:
+        typer.echo("  " + _describe_run(record))
+    failed_runs = [r for r in recent if r.state == "failed"]
+    if failed_runs:
+        typer.echo("failed runs:")
+        for record in failed_runs:
+            typer.echo(f"  #{record.id} {record.flow} {record.started:%Y-%m-%d %H:%M}: {record.error}")
     failures = store.failures()
     if failures:
         typer.echo("failures (retried on the next run):")
@@ -265,9 +311,74 @@ def status(
         typer.secho(f"inconsistent: {problem}", fg=typer.colors.RED)
 
 
-from flows.cli_drafts import drafts_app  # noqa: E402 - a sub-app, no Prefect import
+def _run_flow(module: str, name: str, **params: object) -> dict:
+    """Run one of flows/<module>.py's flows in this process (Prefect imported only now)."""
+    import importlib
 
-app.add_typer(drafts_app, name="drafts", help="Review the social-media drafts: list, show, approve …")
+    from flows.runtime import configure_prefect_offline
+
+    configure_prefect_offline()
+    flow = getattr(importlib.import_module(f"flows.{module}"), name)
+    state = flow(**params, return_state=True)
+    if state.is_failed():
+        try:
+            state.result()
+        except PublicityError as exc:
+            _fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - Prefect wraps crashes; show the cause
+            _fail(f"the {name} flow failed: {exc}")
+    return state.result()
+
+
+@app.command()
+def backfill(
+    pages: Annotated[int, typer.Option(min=1, max=1000, help="List pages to read per column.")] = 10,
+    since: Annotated[
+        Optional[datetime],
+        typer.Option(formats=["%Y-%m-%d"], help="Only releases published on or after this day."),
+    ] = None,
+    source: Annotated[
+        Optional[str], typer.Option(help="One list page URL instead of the profile's columns.")
+    ] = None,
+    out: OutOption = None,
+    site: Annotated[
+        Optional[str], typer.Option(help="Site profile in assets/sites/ (default: $PUBLICITY_SITE).")
+    ] = None,
+    recheck_known: Annotated[
+        bool, typer.Option(help="Also re-check stored releases (since --since) for edits.")
+    ] = False,
+) -> None:
+    """Run the backfill flow once: older releases, by list pages or since a date."""
+    from flows.params import BackfillParams, validate_params
+    from flows.runtime import resolve_profile
+
+    settings = _settings(out)
+    params = dict(pages=pages, since=since.date() if since else None, source=source,
+                  out=str(settings.out), site=site, recheck_known=recheck_known)
+    try:  # bad input is refused before Prefect's seconds-long start-up
+        validate_params(BackfillParams, params)
+        resolve_profile(settings, site=site, source=source)
+    except PublicityError as exc:
+        _fail(str(exc), code=2)
+    _print_summary(_run_flow("backfill", "backfill", **params), settings.out)
+
+
+@app.command()
+def rebuild(
+    out: OutOption = None,
+    site: Annotated[
+        Optional[str], typer.Option(help="Site profile in assets/sites/ (default: $PUBLICITY_SITE).")
+    ] = None,
+    posters: Annotated[bool, typer.Option(help="Draw missing or changed posters too.")] = True,
+) -> None:
+    """Run the rebuild flow once: every output regenerated from the store, nothing fetched."""
+    settings = _settings(out)
+    result = _run_flow("rebuild", "rebuild", out=str(settings.out), site=site, posters=posters)
+    typer.echo(
+        f"releases {result['releases']}, posters drawn {result['posters_rendered']} "
+        f"({result['posters_unchanged']} unchanged, {len(result['poster_failures'])} failed)"
+    )
+    typer.echo(f"outputs in {settings.out}/public (changed: {', '.join(result['files_changed']) or 'none'})")
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ from tasks.drafts import (
     source_key,
     templates_key,
 )
-from tasks.files import write_if_changed
+from tasks.files import remove_stale_temporaries, write_if_changed
 from tasks.models import SHANGHAI, Event
 from tasks.notify import NotifyResult, drafts_message, notify_reviewers, split_urls
 from tasks.review import (
@@ -168,6 +168,33 @@ def prepare_drafts(
     return summary
 
 
+def releases_missing_drafts(store: Store, *, today: date | None = None) -> list[str]:
+    """Releases with an event not over yet (ending ``today`` or later) but no draft at all.
+
+    Added for crash safety (issue 8): a poll drafts only the releases it stored in that run, so a
+    run killed after storing a release and before drafting it would leave it undrafted for good;
+    the next run passes these to ``prepare_drafts`` too (as it does with
+    flows/posters.py ``releases_missing_posters``). Releases whose events are all over are left
+    out: ``prepare_drafts`` would make nothing for them, and a large archive would cost a lookup
+    per release on every run.
+    """
+    import sqlalchemy as sa
+
+    from tasks.store import drafts_table, events_table
+
+    cutoff = (today or today_in_shanghai()).isoformat()  # ISO text sorts like the dates it holds
+    ev = events_table
+    query = (
+        sa.select(ev.c.release_url)
+        .where(sa.func.coalesce(ev.c.end, ev.c.start) >= cutoff)
+        .where(~sa.exists().where(drafts_table.c.release_url == ev.c.release_url))
+        .distinct()
+        .order_by(ev.c.release_url)
+    )
+    with store.engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
 def _draft_release(
     store: Store, release: Any, events: Sequence[Event], posters: list[Any], *,
     platforms: dict[str, Platform], latest: dict[tuple[str, str], Draft], settings: Settings,
@@ -270,6 +297,10 @@ def refresh_outputs(
     """
     platforms = platforms or load_platforms()
     office = office or (profile.office if profile else "新闻办公室")
+    # A run killed mid-write leaves .tmp- files (tasks/files.py); publish_outputs sweeps public/,
+    # the board's and the exports' folders are swept here (issue 8, crash safety).
+    remove_stale_temporaries(out / BOARD_FILE.parent)
+    remove_stale_temporaries(out / APPROVED_DIR)
     shown = store.list_drafts(states=[*OPEN_STATES, DraftState.APPROVED])
     history = store.draft_history([d.id for d in shown])
     html = render_board(board_view(shown, history, platforms, info=BoardInfo(office=office)))

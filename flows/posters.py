@@ -6,6 +6,9 @@ the rebuild path and benchmarks share it. A poster's ``input_key`` hashes everyt
 
 File names are stable: ``posters/<post id>-<event seq>-<format>.png`` under OUT/public, so a feed's
 enclosure URL survives an edit of the event (its bytes, size and ETag change, its address does not).
+
+Releases are loaded and drawn ``RELEASE_CHUNK`` at a time, with one pool of worker processes for the
+whole call, so a backfill of 10,000 releases (or a rebuild of them all) keeps its memory flat.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ logger = logging.getLogger("publicity.posters")
 POSTER_DIR = "posters"
 PARALLEL_THRESHOLD = 24  # below this many posters a process pool costs more than it saves
 MAX_WORKERS = 2
+RELEASE_CHUNK = 200  # releases loaded (with their bodies) and drawn at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,17 +130,34 @@ def _draw(job: PosterJob) -> tuple[PosterJob, bytes | None, int, int, str, tuple
         return job, None, 0, 0, "", (), str(exc)
 
 
-def _draw_all(jobs: Sequence[PosterJob], *, workers: int) -> Iterable[tuple]:
-    if len(jobs) < PARALLEL_THRESHOLD or workers <= 1:
-        return map(_draw, jobs)
-    # spawn, not fork: the flow's process has Prefect's threads running, which fork would copy.
-    context = multiprocessing.get_context("spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_draw, jobs, chunksize=8))
-    except BrokenProcessPool:  # e.g. a __main__ the workers cannot re-import: draw here instead
-        logger.warning("Poster worker processes failed to start; drawing in this process")
-        return list(map(_draw, jobs))
+class _Drawer:
+    """Draws jobs in this process, or in one pool of worker processes started on first need and
+    kept for the rest of the call (starting a pool costs about a second)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def draw(self, jobs: Sequence[PosterJob]) -> Iterable[tuple]:
+        if len(jobs) < PARALLEL_THRESHOLD or self.workers <= 1 or self._broken:
+            return map(_draw, jobs)
+        if self._pool is None:
+            # spawn, not fork: the flow's process has Prefect's threads running, which fork would copy.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        try:
+            return list(self._pool.map(_draw, jobs, chunksize=8))
+        except BrokenProcessPool:  # e.g. a __main__ the workers cannot re-import: draw here instead
+            logger.warning("Poster worker processes failed to start; drawing in this process")
+            self._broken = True
+            self.close()
+            return list(map(_draw, jobs))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
 
 def releases_missing_posters(store: Store, *, formats: int) -> list[str]:
@@ -168,20 +189,38 @@ def render_posters(
     release_urls: Sequence[str] | None = None,
     workers: int | None = None,
 ) -> PosterSummary:
-    """Draw the posters of the given releases (all when None) whose input changed; record them."""
+    """Draw the posters of the given releases (all when None) whose input changed; record them.
+
+    Releases without events are skipped; the others are handled ``RELEASE_CHUNK`` at a time.
+    """
     if release_urls is None:
-        releases = store.latest_releases()
+        urls = store.release_urls_with_events()  # newest first
     else:
-        releases = [s for url in release_urls if (s := store.get_release(url)) is not None]
-    releases = [s for s in releases if s.events]
+        urls = list(dict.fromkeys(release_urls))
     summary = PosterSummary()
+    drawer = _Drawer(workers or min(MAX_WORKERS, os.cpu_count() or 1))
+    try:
+        for i in range(0, len(urls), RELEASE_CHUNK):
+            releases = [s for s in store.get_releases(urls[i : i + RELEASE_CHUNK]) if s.events]
+            if releases:
+                _render_chunk(store, releases, public_dir=public_dir, office=office,
+                              drawer=drawer, summary=summary)
+    finally:
+        drawer.close()
+    return summary
+
+
+def _render_chunk(
+    store: Store, releases: Sequence[StoredRelease], *, public_dir: Path, office: str,
+    drawer: _Drawer, summary: PosterSummary,
+) -> None:
     existing = store.posters_for([s.release.url for s in releases])
-    for stored in releases:  # events removed by an edit: forget their posters and files
-        for stale in store.delete_posters(stored.release.url, keep_events=len(stored.events)):
-            (public_dir / stale).unlink(missing_ok=True)
-    jobs, summary.unchanged = plan_posters(releases, existing, public_dir=public_dir, office=office)
-    workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
-    for job, png, width, height, sha, warnings, error in _draw_all(jobs, workers=workers):
+    # Events removed by an edit: forget their posters and files.
+    for stale in store.prune_posters({s.release.url: len(s.events) for s in releases}):
+        (public_dir / stale).unlink(missing_ok=True)
+    jobs, unchanged = plan_posters(releases, existing, public_dir=public_dir, office=office)
+    summary.unchanged += unchanged
+    for job, png, width, height, sha, warnings, error in drawer.draw(jobs):
         if error is not None or png is None:
             summary.failed.append((job.release_url, error or "no image"))
             logger.warning("Poster failed for %s (%s): %s", job.release.title, job.release_url, error)
@@ -196,4 +235,3 @@ def render_posters(
         )
         summary.rendered += 1
         summary.warnings.extend(f"{job.path}: {w}" for w in warnings)
-    return summary

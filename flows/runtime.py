@@ -8,6 +8,7 @@ the temporary server on a slow machine). Values already in the environment win.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,10 @@ PREFECT_OFFLINE_ENV = {
 def configure_prefect_offline() -> None:
     for name, value in PREFECT_OFFLINE_ENV.items():
         os.environ.setdefault(name, value)
+    # Prefect gives the loggers in PREFECT_LOGGING_EXTRA_LOGGERS its API handler but not its
+    # level, so our INFO lines (one per release: "Release new: <title> (<url>)") would stop at the
+    # root logger's WARNING and never reach the run's logs in the UI.
+    logging.getLogger("publicity").setLevel(os.environ.get("PREFECT_LOGGING_LEVEL", "INFO").upper())
 
 
 def resolve_profile(

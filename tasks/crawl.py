@@ -11,13 +11,14 @@ know: the portal lists newest first, so older pages hold nothing new.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
-from tasks.errors import FetchError, ParseError, PublicityError
+from tasks.errors import FetchError, ParseError, PublicityError, Truncated
 from tasks.extract import extract_events
 from tasks.models import Event, FetchResult, ListItem, ListPage, Release
 from tasks.parse import parse_article, parse_list_page
@@ -28,6 +29,16 @@ from tasks.store import FetchState, Store, now
 logger = logging.getLogger("publicity.crawl")
 
 OutcomeStatus = Literal["new", "updated", "unchanged", "failed"]
+
+# A page that opens <html> in its first bytes but never closes </body> nor </html> was cut off on
+# the way (a proxy or an origin that gave up mid-file but sent a consistent Content-Length, which
+# the fetcher cannot catch). Parsed, it would silently lose the rest of a list page or the end of a
+# release's text, and a recheck would overwrite the full stored text with the partial one.
+_HTML_OPEN = re.compile(r"<html[\s>]", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+HTML_HEAD_CHARS = 2048
+# The fetch-state note of an article a list page listed and that is not fetched yet (see walk_column).
+QUEUED = "queued: listed, not fetched yet"
 
 
 class Fetches(Protocol):
@@ -100,6 +111,7 @@ class PollSummary:
     column_errors: list[str] = field(default_factory=list)
     feeds_written: list[str] = field(default_factory=list)
     posters_rendered: int = 0
+    drafts_created: int = 0
     poster_failures: list[tuple[str, str]] = field(default_factory=list)  # (release url, reason)
     outcomes: list[ReleaseOutcome] = field(default_factory=list)
 
@@ -126,6 +138,7 @@ class PollSummary:
             "column_errors": self.column_errors,
             "feeds_written": self.feeds_written,
             "posters_rendered": self.posters_rendered,
+            "drafts_created": self.drafts_created,
             "poster_failures": [{"url": u, "reason": r} for u, r in self.poster_failures],
         }
 
@@ -139,7 +152,12 @@ def walk_column(
     max_pages: int,
     stop_at_known: bool = True,
 ) -> ColumnWalk:
-    """Walk a column's list pages newest first until nothing new can follow or ``max_pages``."""
+    """Walk a column's list pages newest first until nothing new can follow or ``max_pages``.
+
+    A later list page that failed in an earlier run is still owed: until it has been read again,
+    the walk neither stops at a 304 nor at a page of known releases (see ``_pending_pages``).
+    """
+    pending = _pending_pages(store, column_url) if stop_at_known else set()
     items: list[ListItem] = []
     off_site: list[ListItem] = []
     seen: set[str] = set()
@@ -148,7 +166,7 @@ def walk_column(
     visited: set[str] = set()
     while url is not None and fetched + not_modified < max_pages and url not in visited:
         visited.add(url)
-        state = store.get_fetch_state(url)
+        state = store.get_fetch_state(url) if not (pending - visited) else None
         try:
             result = fetcher.fetch(
                 url,
@@ -162,6 +180,7 @@ def walk_column(
                 )
                 logger.info("List page unchanged (304): %s", url)
                 break
+            check_complete(result)
             page = parse_list_page(result.text, url=result.final_url, profile=profile)
         except (FetchError, ParseError) as exc:
             reason = describe_error(exc)
@@ -175,17 +194,40 @@ def walk_column(
         fetched += 1
         new_here = _collect(page, items, off_site, seen)
         known = store.known_urls(i.url for i in page.items if not i.off_site)
-        # Validators are stored only after the page's items are queued (a crash before this makes
-        # the next run fetch the page in full again rather than skip it on a 304).
+        # The page's new items are recorded as owed before its validators are stored: a run killed
+        # after this walk but before fetching them gets a 304 for the page next time, and
+        # failed_articles() still hands them to plan_articles (issue 8, crash safety). A backfill
+        # (stop_at_known=False) reads every page in full again anyway, and may skip old items.
+        if stop_at_known:
+            store.record_listed(
+                [(i.url, i.title, i.published) for i in new_here
+                 if not i.off_site and i.url not in known],
+                reason=QUEUED,
+            )
         store.record_fetch_success(
             url, kind="list", status=result.status, etag=result.etag,
             last_modified=result.last_modified,
         )
         logger.info("List page %s: %d items, %d known", url, len(new_here), len(known))
-        if stop_at_known and known:
+        if stop_at_known and known and not (pending - visited):
             break
         url = page.next_url
     return ColumnWalk(column_url, tuple(items), fetched, not_modified, tuple(off_site))
+
+
+def _pending_pages(store: Store, column_url: str) -> set[str]:
+    """The column's later list pages (not its first) whose last fetch failed.
+
+    Added for issue 8: a walk that failed on page 2 had already stored page 1's validators, so the
+    next run got a 304 for page 1 (or found known releases on it) and stopped there: the releases
+    on page 2 and beyond were never read, lost for good. Owed pages make the walk go on.
+    """
+    folder = column_url.rsplit("/", 1)[0] + "/"
+    return {
+        s.url
+        for s in store.failures()
+        if s.kind == "list" and s.url != column_url and s.url.startswith(folder)
+    }
 
 
 def _collect(
@@ -211,6 +253,7 @@ def plan_articles(
 ) -> list[ArticleTask]:
     """Which articles to fetch: new ones, earlier failures, retitled ones, and due edit checks."""
     at = at or now()
+    store.settle_listed(reason=QUEUED)  # owed by a killed run, but stored after all
     tasks: dict[str, ArticleTask] = {}
     listed = {item.url: (item, walk.column_url) for walk in walks for item in walk.items}
     known = store.known_urls(listed)
@@ -218,7 +261,8 @@ def plan_articles(
     for url, (item, column_url) in listed.items():
         state = states.get(url)
         if url not in known:
-            reason = "retry" if state and state.last_error else "new"
+            failed_before = state is not None and state.last_error not in (None, QUEUED)
+            reason = "retry" if failed_before else "new"
             tasks[url] = _task(item.url, item, column_url, None, reason)
         elif state and state.listed_title and item.title and state.listed_title != item.title:
             tasks[url] = _task(url, item, column_url, state, "retitled")
@@ -264,6 +308,7 @@ def fetch_article(fetcher: Fetches, task: ArticleTask, *, profile: SiteProfile) 
         result = fetcher.fetch(task.url, etag=task.etag, last_modified=task.last_modified)
         if result.not_modified:
             return ArticleResult(task=task, fetch=result)
+        check_complete(result)
         release = parse_article(
             result.text,
             url=result.final_url,
@@ -332,6 +377,23 @@ def store_article(store: Store, result: ArticleResult) -> ReleaseOutcome:
     return ReleaseOutcome(release.url, outcome, release.title, events=len(result.events))
 
 
+def check_complete(result: FetchResult) -> None:
+    """Raise ``Truncated`` for a page whose HTML ends before it closes (see ``_HTML_CLOSE``).
+
+    Added for issue 8 (fault "truncated HTML"): the fetcher already refuses a body shorter than
+    its Content-Length; this catches a page cut before it was sent. Pages that never open
+    ``<html>`` (fragments, hand-written pages) are not judged.
+    """
+    text = result.text
+    if _HTML_OPEN.search(text[:HTML_HEAD_CHARS]) and not _HTML_CLOSE.search(text):
+        raise Truncated(
+            f"The page {result.final_url} ends before its closing </body></html> tags: it was cut "
+            f"off on the way (truncated, {len(text)} characters arrived); it was not used.",
+            url=result.url,
+            status=result.status,
+        )
+
+
 def describe_error(exc: BaseException) -> str:
     """A one-line reason a person can act on, led by its kind (timeout, http-500, NotARelease …)."""
     return f"{failure_kind(exc)}: {describe_failure(exc)}"
@@ -351,6 +413,7 @@ __all__ = [
     "ColumnWalk",
     "PollSummary",
     "ReleaseOutcome",
+    "check_complete",
     "describe_error",
     "fetch_article",
     "fetch_articles",

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+REPLACE_ATTEMPTS = 3  # a concurrent sweep of temporaries is retried (issue 8)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -23,19 +24,27 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return True
+    for attempt in range(1, REPLACE_ATTEMPTS + 1):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.chmod(tmp_name, 0o644)
+            os.replace(tmp_name, path)
+            return True
+        except FileNotFoundError:
+            # Another process swept our temporary file as a crashed run's leftover
+            # (remove_stale_temporaries) between mkstemp and replace: write it again.
+            Path(tmp_name).unlink(missing_ok=True)
+            if attempt == REPLACE_ATTEMPTS:
+                raise
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def remove_stale_temporaries(folder: Path) -> int:

@@ -9,12 +9,18 @@ MAX_FAILURE_ROWS = 50
 
 def _cell(text: str | None) -> str:
     """Markdown table cells must not break the table: escape pipes, flatten lines."""
-    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+    # Page text must not become markup: a title like "](javascript:…)" would make a link.
+    escaped = (text or "").replace("\\", "\\\\")
+    for char in "|[]()<>*_`":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped.replace("\n", " ").strip()
 
 
-def poll_summary_markdown(summary: PollSummary) -> str:
+def poll_summary_markdown(
+    summary: PollSummary, *, title: str = "Poll summary", drafts_waiting: int | None = None
+) -> str:
     lines = [
-        "# Poll summary",
+        f"# {title}",
         "",
         f"Source: {_cell(summary.source)}",
         "",
@@ -50,4 +56,6 @@ def poll_summary_markdown(summary: PollSummary) -> str:
         lines += [f"- {_cell(e)}" for e in summary.column_errors]
         lines.append("")
     lines.append(f"Files written: {', '.join(summary.feeds_written) or 'none (nothing changed)'}")
+    if drafts_waiting is not None:
+        lines += ["", f"Drafts created: {summary.drafts_created}; waiting for review: {drafts_waiting}"]
     return "\n".join(lines) + "\n"

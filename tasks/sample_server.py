@@ -12,7 +12,9 @@ Binds 127.0.0.1 only. Standard library only, so starting it costs milliseconds.
 
 Fault kinds (``Fault.kind``): "status", "slow", "drip", "truncate", "reset", "challenge",
 "redirect", "headers" (serve the file with headers changed or removed, e.g. a GBK page without a
-charset), "big" (a page of ``size`` bytes, streamed), "gzip_bomb" (``size`` bytes once unpacked).
+charset), "big" (a page of ``size`` bytes, streamed), "gzip_bomb" (``size`` bytes once unpacked),
+"rewrite" (serve the file's bytes changed by ``transform``), "rst" (part of the body, then a TCP
+reset). tests/faults.py switches such faults on for the whole site at once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import hashlib
 import io
 import mimetypes
 import socket
+import struct
 import sys
 import threading
 import time
@@ -52,7 +55,11 @@ class Fault:
     ``body`` or a cookie-setting script), "redirect" (302 to ``location``), "reset" (close without
     answering), "headers" (serve the file with ``headers`` on top; an empty value removes one),
     "big" (a page of ``size`` bytes; ``headers={"Content-Length": ""}`` streams it without a length),
-    "gzip_bomb" (gzip of ``size`` bytes of spaces, sent with Content-Encoding: gzip).
+    "gzip_bomb" (gzip of ``size`` bytes of spaces, sent with Content-Encoding: gzip), "rewrite"
+    (serve ``transform(path, file bytes)`` with a consistent length and ``headers`` on top, as
+    "headers" does; ``keep_etag``: with the
+    unchanged file's ETag, as a proxy that mangles pages would), "rst" (announce the full length,
+    send ``fraction`` of it, then reset the connection).
     ``times`` is how many requests it applies to; then the path is served normally.
     """
 
@@ -65,6 +72,8 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     size: int = 0
+    transform: Callable[[str, bytes], bytes] | None = None
+    keep_etag: bool = False
 
 
 class SampleServer:
@@ -194,8 +203,9 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
             fault = server.take_fault(path)
             if fault is not None and self._apply_fault(fault, head=head):
                 return
-            overrides = fault.headers if fault is not None and fault.kind == "headers" else {}
+            overrides = fault.headers if fault is not None and fault.kind in ("headers", "rewrite") else {}
             drip = fault.delay if fault is not None and fault.kind == "drip" else 0.0
+            rewrite = fault if fault is not None and fault.kind == "rewrite" else None
             rel = path.lstrip("/")
             target = (server.root / rel).resolve()
             if target.is_dir() or path.endswith("/"):
@@ -204,8 +214,11 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
             if server.root not in target.parents or not target.is_file() or rel == HEADERS_FILE:
                 self._send_simple(404, b"<html><body><h1>404 Not Found</h1></body></html>", head)
                 return
-            body = target.read_bytes()
-            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            original = body = target.read_bytes()
+            if rewrite is not None and rewrite.transform is not None:
+                body = rewrite.transform(rel, original)
+            tagged = original if rewrite is not None and rewrite.keep_etag else body
+            etag = '"' + hashlib.sha1(tagged).hexdigest()[:16] + '"'
             mtime = int(target.stat().st_mtime)
             last_modified = email.utils.formatdate(mtime, usegmt=True)
             if self._not_modified(etag, mtime):
@@ -264,7 +277,7 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
             if fault.kind == "slow":
                 time.sleep(fault.delay)
                 return False
-            if fault.kind in ("headers", "drip"):
+            if fault.kind in ("headers", "drip", "rewrite"):
                 return False  # applied while serving the file
             if fault.kind == "big":
                 self._send_big(fault, head=head)
@@ -321,6 +334,23 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
             if fault.kind == "reset":
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
+                return True
+            if fault.kind == "rst":
+                rel = unquote(urlsplit(self.path).path).lstrip("/")
+                target = server.root / (rel if not rel.endswith("/") and rel else rel + "index.html")
+                body = target.read_bytes() if target.is_file() else b"<html>" + b"x" * 4096
+                self.send_response(200)
+                self.send_header("Content-Type", _content_type(target))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: int(len(body) * fault.fraction)])
+                self.wfile.flush()
+                # SO_LINGER with a zero timeout: close() sends RST, not FIN (a reset mid-body).
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                self.connection.close()
                 return True
             raise ValueError(f"Unknown fault kind {fault.kind!r}")
 

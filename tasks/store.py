@@ -10,6 +10,12 @@ SQLAlchemy Core only, no ORM: tables are declared once below, the schema is crea
 
 Times are stored as ISO 8601 text in Asia/Shanghai (``+08:00``), so they sort as text and keep their
 zone on every backend; dates of all-day events are stored as ``YYYY-MM-DD``.
+
+Several workers may write at once (a poll and a backfill overlapping, flows on several machines with
+PostgreSQL): a row is created with ``INSERT … ON CONFLICT`` (SQLite and PostgreSQL), a release being
+changed is locked (``SELECT … FOR UPDATE``) before its events are replaced, failures are counted in
+SQL (``attempts + 1``), and on SQLite a transaction takes the write lock when it begins
+(``BEGIN IMMEDIATE``), so a second writer waits for the busy timeout instead of failing.
 """
 
 from __future__ import annotations
@@ -183,6 +189,9 @@ draft_history_table = sa.Table(
     sa.Column("changes", sa.Text),
 )
 
+# Dialects with INSERT … ON CONFLICT, which SQLAlchemy builds for each.
+_UPSERT_DIALECTS = frozenset({"sqlite", "postgresql"})
+
 # Each entry upgrades the schema from version i+1 to i+2 (index 0: 1 -> 2). Version 1 is create_all.
 _MIGRATIONS: list[list[str]] = []
 
@@ -273,9 +282,12 @@ class Store:
 
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
+        """One transaction; on SQLite it holds the write lock from its start (see create_engine)."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            with self.engine.connect() as conn:
+                conn.execution_options(**{_IMMEDIATE: True})
+                with conn.begin():
+                    yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"Database error on {self.engine.url!r}: {exc}") from exc
 
@@ -311,19 +323,21 @@ class Store:
         listed_in: str | None,
         at: datetime,
     ) -> UpsertOutcome:
+        stamp = _ts(at)
+        new_row = {
+            **row, "first_seen": stamp, "updated": stamp, "last_checked": stamp,
+            "listed_in": listed_in,
+        }
+        if _insert_if_absent(conn, releases_table, new_row, key=["url"]):
+            return "new"
+        # Locked until commit, so a concurrent writer of the same release waits and then sees ours.
         existing = conn.execute(
-            sa.select(releases_table.c.content_hash).where(releases_table.c.url == release.url)
+            sa.select(releases_table.c.content_hash)
+            .where(releases_table.c.url == release.url)
+            .with_for_update()
         ).first()
-        if existing is None:
-            conn.execute(
-                releases_table.insert().values(
-                    **row,
-                    first_seen=_ts(at),
-                    updated=_ts(at),
-                    last_checked=_ts(at),
-                    listed_in=listed_in,
-                )
-            )
+        if existing is None:  # a dialect without ON CONFLICT: nothing was inserted above
+            conn.execute(releases_table.insert().values(**new_row))
             return "new"
         if existing.content_hash == release.content_hash:
             conn.execute(
@@ -372,6 +386,32 @@ class Store:
             events = self._events_for(conn, [url]).get(url, ())
         return _stored_release(row, events)
 
+    def get_releases(self, urls: Sequence[str]) -> list[StoredRelease]:
+        """The stored ones of ``urls``, with their events, in the order given (one query per 500)."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, StoredRelease] = {}
+        with self._begin() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                rows = conn.execute(
+                    sa.select(releases_table).where(releases_table.c.url.in_(chunk))
+                ).all()
+                events = self._events_for(conn, [r.url for r in rows])
+                found.update({r.url: _stored_release(r, events.get(r.url, ())) for r in rows})
+        return [found[u] for u in wanted if u in found]
+
+    def release_urls_with_events(self) -> list[str]:
+        """URLs of the releases that have events, newest first (what posters are drawn for)."""
+        has_events = sa.exists().where(events_table.c.release_url == releases_table.c.url)
+        with self._begin() as conn:
+            return list(
+                conn.execute(
+                    sa.select(releases_table.c.url)
+                    .where(has_events)
+                    .order_by(releases_table.c.published.desc(), releases_table.c.url.desc())
+                ).scalars()
+            )
+
     def latest_releases(self, limit: int | None = None) -> list[StoredRelease]:
         """Newest first by publication time, then URL (a stable order for feeds)."""
         query = sa.select(releases_table).order_by(
@@ -400,6 +440,7 @@ class Store:
 
     def replace_events(self, release_url: str, events: Sequence[Event]) -> None:
         with self._begin() as conn:
+            _lock_release(conn, release_url)
             _replace_events(conn, release_url, events)
 
     def events_for(self, release_url: str) -> tuple[Event, ...]:
@@ -453,7 +494,12 @@ class Store:
             & (posters_table.c.event_seq == poster.event_seq)
             & (posters_table.c.format == poster.format)
         )
+        ident = {
+            "release_url": poster.release_url, "event_seq": poster.event_seq, "format": poster.format
+        }
         with self._begin() as conn:
+            if _upsert(conn, posters_table, {**ident, **values}, key=list(ident), update=values):
+                return
             if conn.execute(sa.select(posters_table.c.path).where(key)).first() is None:
                 conn.execute(
                     posters_table.insert().values(
@@ -485,6 +531,18 @@ class Store:
         with self._begin() as conn:
             rows = conn.execute(sa.select(posters_table)).all()
         return [_stored_poster(r) for r in rows]
+
+    def prune_posters(self, keep_events: dict[str, int]) -> list[str]:
+        """``delete_posters`` for many releases in one transaction: {release url: events kept}."""
+        paths: list[str] = []
+        with self._begin() as conn:
+            for url, keep in keep_events.items():
+                where = (posters_table.c.release_url == url) & (posters_table.c.event_seq >= keep)
+                found = list(conn.execute(sa.select(posters_table.c.path).where(where)).scalars())
+                if found:
+                    conn.execute(posters_table.delete().where(where))
+                    paths += found
+        return paths
 
     def delete_posters(self, release_url: str, *, keep_events: int) -> list[str]:
         """Forget posters of events that no longer exist; returns their paths (files to remove)."""
@@ -572,6 +630,50 @@ class Store:
             values["listed_date"] = listed_date.isoformat()
         self._upsert_fetch_state(url, values, count_attempt=True)
 
+    def record_listed(self, items: Sequence[tuple[str, str | None, date | None]], *, reason: str) -> None:
+        """Articles a list page lists, (url, title, date), that have no fetch state yet: recorded
+        as owed (``last_error=reason``, no attempt counted) in one transaction.
+
+        Added for crash safety (issue 8): the walk stores a list page's validators before its
+        articles are fetched; a run killed in between got a 304 for the page next time and never
+        fetched them. Owed articles come back from ``failed_articles`` until one is stored.
+        """
+        if not items:
+            return
+        listed = {url: (title, day) for url, title, day in items}
+        urls = list(listed)
+        with self._begin() as conn:
+            have = set(
+                conn.execute(
+                    sa.select(fetch_state_table.c.url).where(fetch_state_table.c.url.in_(urls))
+                ).scalars()
+            )
+            rows = [
+                {"url": url, "kind": "article", "last_error": reason, "attempts": 0,
+                 "listed_title": title, "listed_date": day.isoformat() if day else None}
+                for url, (title, day) in listed.items()
+                if url not in have
+            ]
+            if rows:  # another worker may record the same ones meanwhile: theirs stand
+                insert = _dialect_insert(conn, fetch_state_table)
+                statement = (
+                    insert.on_conflict_do_nothing(index_elements=["url"])
+                    if insert is not None else fetch_state_table.insert()
+                )
+                conn.execute(statement, rows)
+
+    def settle_listed(self, *, reason: str) -> int:
+        """Clear the ``record_listed`` note of articles that are stored after all (a run killed
+        between storing a release and recording its fetch); returns how many."""
+        with self._begin() as conn:
+            result = conn.execute(
+                fetch_state_table.update()
+                .where(fetch_state_table.c.last_error == reason)
+                .where(sa.exists().where(releases_table.c.url == fetch_state_table.c.url))
+                .values(last_error=None)
+            )
+        return result.rowcount or 0
+
     def forget_validators(self, url: str) -> None:
         """Drop ETag/Last-Modified so the next GET is unconditional (e.g. after a parse failure)."""
         with self._begin() as conn:
@@ -607,7 +709,13 @@ class Store:
     def _upsert_fetch_state(
         self, url: str, values: dict[str, Any], *, count_attempt: bool = False
     ) -> None:
+        first = {"url": url, "attempts": 1 if count_attempt else 0, **values}
+        update: dict[str, Any] = dict(values)
+        if count_attempt:  # counted in SQL: concurrent failures all count
+            update["attempts"] = fetch_state_table.c.attempts + 1
         with self._begin() as conn:
+            if _upsert(conn, fetch_state_table, first, key=["url"], update=update):
+                return
             existing = conn.execute(
                 sa.select(fetch_state_table.c.attempts).where(fetch_state_table.c.url == url)
             ).first()
@@ -705,6 +813,7 @@ class Store:
         from tasks.review import Action, HistoryEntry
 
         with self._begin() as conn:
+            _lock_release(conn, new.release_url)  # concurrent versions of one draft wait in turn
             for t in transitions:
                 _apply_transition(conn, t)
             last = conn.execute(
@@ -911,6 +1020,49 @@ def _history(row: Any) -> HistoryEntry:
     )
 
 
+def _insert_if_absent(
+    conn: Connection, table: sa.Table, values: dict[str, Any], *, key: list[str]
+) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True if the row was inserted. False, having done nothing,
+    if it exists or the dialect has no ON CONFLICT (the caller then checks and inserts itself)."""
+    insert = _dialect_insert(conn, table)
+    if insert is None:
+        return False
+    statement = insert.values(**values).on_conflict_do_nothing(index_elements=key)
+    # RETURNING, not rowcount: psycopg reports no reliable rowcount for ON CONFLICT DO NOTHING.
+    return conn.execute(statement.returning(table.c[key[0]])).first() is not None
+
+
+def _upsert(
+    conn: Connection, table: sa.Table, values: dict[str, Any], *, key: list[str],
+    update: dict[str, Any],
+) -> bool:
+    """INSERT … ON CONFLICT DO UPDATE in one statement; False if the dialect cannot (nothing done)."""
+    insert = _dialect_insert(conn, table)
+    if insert is None:
+        return False
+    conn.execute(insert.values(**values).on_conflict_do_update(index_elements=key, set_=update))
+    return True
+
+
+def _dialect_insert(conn: Connection, table: sa.Table) -> Any:
+    name = conn.dialect.name
+    if name not in _UPSERT_DIALECTS:
+        return None
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _lock_release(conn: Connection, release_url: str) -> None:
+    """Hold the release's row until commit (PostgreSQL; SQLite's BEGIN IMMEDIATE locks it all)."""
+    conn.execute(
+        sa.select(releases_table.c.url).where(releases_table.c.url == release_url).with_for_update()
+    )
+
+
 def _replace_events(conn: Connection, release_url: str, events: Sequence[Event]) -> None:
     conn.execute(events_table.delete().where(events_table.c.release_url == release_url))
     if events:
@@ -1023,8 +1175,17 @@ def _read_version(conn: Connection) -> int:
     return int(row.value) if row else 0
 
 
+_IMMEDIATE = "publicity_immediate"  # execution option: begin SQLite's transaction with the write lock
+
+
 def create_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL and a busy timeout so readers never block writers."""
+    """An engine for ``url``; SQLite files get WAL and a busy timeout so readers never block writers.
+
+    On SQLite the store's own transactions begin with ``BEGIN IMMEDIATE``: a deferred transaction
+    that reads and then writes fails at once ("database is locked") when another connection wrote
+    in between, whatever the busy timeout; one that takes the lock first waits its turn. Other
+    readers (``engine.connect()``) keep a plain ``BEGIN``.
+    """
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -1035,12 +1196,19 @@ def create_engine(url: str) -> Engine:
 
             @sa.event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+                # The driver's own implicit BEGIN is off: _sqlite_begin below says BEGIN.
+                dbapi_conn.isolation_level = None
                 cursor = dbapi_conn.cursor()
                 if url != "sqlite:///:memory:":
                     cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.close()
+
+            @sa.event.listens_for(engine, "begin")
+            def _sqlite_begin(conn: Connection) -> None:
+                immediate = conn.get_execution_options().get(_IMMEDIATE)
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
             return engine
         return sa.create_engine(url, pool_pre_ping=True)

@@ -1172,13 +1172,16 @@ def test_sample_articles_match_what_the_generator_wrote() -> None:
         text, _ = decode_sample(path)
         release = parse_article(text, url=SAMPLE_BASE + relative, profile=profile)
         where = f"{relative} ({spec.variant}, {spec.style})"
-        assert release.title == spec.title, where
+        # The hostile page (raw blocks: a title with HTML, <img> and links written verbatim) is
+        # checked field by field in tests/test_security.py; its text must still match.
+        hostile = bool(spec.raw)
+        assert hostile or release.title == spec.title, where
         assert release.published == spec.published.replace(tzinfo=SHANGHAI), where
         assert release.source == spec.source, where
         assert release.post_id == f"post_{spec.post_id}", where
         assert normalised_lines(release.text) == normalised_lines(sitegen.body_text(spec)), where
-        assert [i.alt for i in release.images] == [i.alt for i in spec.images], where
-        assert sorted(a.name for a in release.attachments) == sorted(
+        assert hostile or [i.alt for i in release.images] == [i.alt for i in spec.images], where
+        assert hostile or sorted(a.name for a in release.attachments) == sorted(
             a.title for a in spec.attachments
         ), where
         assert all(i.url.startswith(SAMPLE_BASE) for i in release.images), where

@@ -1,14 +1,28 @@
-"""The store on a real SQLite file: identity, edits in place, events replaced, fetch state, runs."""
+"""The store on a real SQLite file and on a real PostgreSQL server: identity, edits in place,
+events replaced, fetch state, runs, and concurrent writers (the multi-worker setup).
+
+Every test that takes ``db_url`` or ``store`` runs on both backends. PostgreSQL is a throwaway
+cluster started once per session (tests/pg_cluster.py, Debian's ``postgresql`` package; .ci/run
+installs it); without its binaries those cases are skipped, saying why.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import itertools
+import threading
+from collections.abc import Iterator
+
 import pytest
 
 from tasks.errors import StoreError
 from tasks.models import SHANGHAI, Event, Release, TimeOfDay
-from tasks.store import SCHEMA_VERSION, open_store
+from tasks.store import SCHEMA_VERSION, Store, open_store
+from tests.pg_cluster import PostgresCluster
+
+BACKENDS = ("sqlite", "postgresql")
+_database_names = (f"store_test_{n}" for n in itertools.count(1))
 
 
 def _release(url: str = "https://www.dg.gov.cn/zwgk/jdhy/xwfbh/content/post_1000001.html", **kw):
@@ -26,9 +40,29 @@ def _release(url: str = "https://www.dg.gov.cn/zwgk/jdhy/xwfbh/content/post_1000
     return Release(**base)
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    reason = PostgresCluster.unavailable()
+    if reason:
+        pytest.skip(f"PostgreSQL not available: {reason}")
+    cluster = PostgresCluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file, or a new database on the session's PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'publicity.db'}"
+    return request.getfixturevalue("pg_cluster").create_database(next(_database_names))
+
+
 @pytest.fixture
-def store(tmp_path):
-    return open_store(f"sqlite:///{tmp_path / 'publicity.db'}")
+def store(db_url) -> Iterator[Store]:
+    opened = open_store(db_url)
+    yield opened
+    opened.engine.dispose()
 
 
 def test_new_then_unchanged_then_updated_keeps_one_row(store):
@@ -117,20 +151,22 @@ def test_runs_are_recorded(store):
     assert record.state == "completed" and record.summary["new"] == 3 and record.finished
 
 
-def test_schema_version_and_reopen(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    open_store(url).upsert_release(_release())
-    again = open_store(url)
+def test_schema_version_and_reopen(db_url):
+    first = open_store(db_url)
+    first.upsert_release(_release())
+    again = open_store(db_url)
     assert again.schema_version() == SCHEMA_VERSION and again.release_count() == 1
+    first.engine.dispose()
+    again.engine.dispose()
 
 
-def test_newer_schema_is_refused(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    store = open_store(url)
+def test_newer_schema_is_refused(db_url):
+    store = open_store(db_url)
     with store.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE meta SET value='999' WHERE key='schema_version'")
     with pytest.raises(StoreError, match="newer than this code"):
-        open_store(url)
+        open_store(db_url)
+    store.engine.dispose()
 
 
 def test_naive_time_is_refused(store):
@@ -158,3 +194,108 @@ def test_posters_saved_replaced_and_pruned(store):
     assert [(p.event_seq, p.sha256[0]) for p in got] == [(0, "b"), (1, "a")]
     assert store.delete_posters(url, keep_events=1) == ["posters/1-1-portrait.png"]
     assert len(store.posters_for([url])[url]) == 1
+
+
+# ---- several workers on one store (README: poll, backfill and review runs may overlap) ----------
+
+WORKERS = 4
+
+
+def _run_workers(db_url: str, work) -> list[BaseException]:
+    """Run ``work(store)`` in WORKERS threads at once, each with its own engine (as separate worker
+    processes would have); returns what they raised."""
+    stores = [open_store(db_url) for _ in range(WORKERS)]
+    barrier = threading.Barrier(WORKERS)
+    errors: list[BaseException] = []
+
+    def run(store: Store) -> None:
+        barrier.wait()
+        try:
+            work(store)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for s in stores:
+        s.engine.dispose()
+    return errors
+
+
+def test_concurrent_workers_store_each_release_once(store, db_url):
+    releases = [_release(url=f"https://x/post_{i}.html", post_id=str(i)) for i in range(30)]
+    events = [Event(name="开幕式", start=date(2024, 12, 20)), Event(name="闭幕式", start=date(2024, 12, 22))]
+    outcomes: list[str] = []
+
+    def work(worker: Store) -> None:
+        worker.record_listed([(r.url, r.title, None) for r in releases], reason="listed, not fetched")
+        for release in releases:
+            outcomes.append(worker.upsert_release(release, events=events))
+            worker.record_fetch_success(
+                release.url, kind="article", status=200, etag='"e"', last_modified=None
+            )
+
+    assert _run_workers(db_url, work) == []
+    assert outcomes.count("new") == len(releases)
+    assert outcomes.count("unchanged") == len(releases) * (WORKERS - 1)
+    assert store.release_count() == len(releases) and store.event_count() == 2 * len(releases)
+    assert len(store.fetch_states(r.url for r in releases)) == len(releases)
+    assert store.integrity_problems() == []
+
+
+def test_concurrent_edits_leave_one_whole_version(store, db_url):
+    """Workers storing different versions of one release: one version wins, with its own events."""
+    versions = [
+        (_release(text=f"第{n}版。"), [Event(name=f"活动{n}-{k}", start=date(2024, 12, 20)) for k in range(n + 1)])
+        for n in range(WORKERS)
+    ]
+
+    def work(worker: Store) -> None:
+        for _ in range(10):
+            for release, events in versions:
+                worker.upsert_release(release, events=events)
+
+    assert _run_workers(db_url, work) == []
+    stored = store.get_release(versions[0][0].url)
+    n = int(stored.release.text[1])
+    assert [e.name for e in stored.events] == [f"活动{n}-{k}" for k in range(n + 1)]
+    assert store.release_count() == 1
+
+
+def test_concurrent_failures_are_all_counted(store, db_url):
+    url = "https://x/post_7.html"
+
+    def work(worker: Store) -> None:
+        for _ in range(10):
+            worker.record_fetch_failure(url, kind="article", reason="http-500: Internal Server Error",
+                                        status=500)
+
+    assert _run_workers(db_url, work) == []
+    state = store.get_fetch_state(url)
+    assert state.attempts == WORKERS * 10 and state.status == 500
+
+
+def test_bulk_reads_for_the_poster_step(store):
+    from tasks.store import StoredPoster
+
+    urls = [f"https://x/post_{i}.html" for i in range(3)]
+    for i, url in enumerate(urls):
+        events = [Event(name=f"活动{k}", start=date(2024, 12, 20)) for k in range(i)]
+        store.upsert_release(
+            _release(url=url, published=datetime(2024, 1, 1 + i, tzinfo=SHANGHAI)), events=events
+        )
+    got = store.get_releases([urls[2], "https://x/missing.html", urls[0]])
+    assert [s.release.url for s in got] == [urls[2], urls[0]]
+    assert [len(s.events) for s in got] == [2, 0]
+    assert store.release_urls_with_events() == [urls[2], urls[1]]  # newest first, none without
+    for seq in range(2):
+        store.save_poster(StoredPoster(
+            release_url=urls[2], event_seq=seq, format="portrait", template="t",
+            path=f"posters/2-{seq}-portrait.png", sha256="a" * 64, size_bytes=1, width=1,
+            height=1, input_key="k",
+        ))
+    assert store.prune_posters({urls[2]: 1, urls[1]: 1}) == ["posters/2-1-portrait.png"]
+    assert [p.event_seq for p in store.posters_for([urls[2]])[urls[2]]] == [0]

@@ -44,6 +44,8 @@ GBK_VARIANTS = frozenset({"gbk-header", "gbk-meta", "gbk-sniff"})
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _INLINE_ATT = re.compile(r"\{\{att:(\d+)\}\}")
 _IMAGE_LINE = re.compile(r"^\{\{img:(\d+)\}\}$")
+_RAW_LINE = re.compile(r"^\{\{raw:(\d+)\}\}$")
+_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -122,6 +124,16 @@ class AttachmentSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RawSpec:
+    """Markup written into the body verbatim, unescaped: the hostile page's scripts, ``on*``
+    attributes and ``javascript:`` links (tests/test_security.py). ``text`` is what a reader sees
+    of it (its visible text, for ``body_text``); empty for markup that shows nothing."""
+
+    html: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class EventSpec:
     """Ground truth for extractor tests: one upcoming event the release announces."""
 
@@ -154,6 +166,7 @@ class ReleaseSpec:
     attachments: tuple[AttachmentSpec, ...] = ()
     events: tuple[EventSpec, ...] = ()
     note: str = ""  # what the release exercises, for the README
+    raw: tuple[RawSpec, ...] = ()  # verbatim markup blocks, placed by {{raw:N}} lines
 
     @property
     def date(self) -> date:
@@ -233,6 +246,7 @@ def _release_from_toml(path: Path) -> ReleaseSpec:
         ),
         events=tuple(EventSpec(**e) for e in d.get("events", ())),
         note=d.get("note", ""),
+        raw=tuple(RawSpec(**r) for r in d.get("raw", ())),
     )
     if path.stem != f"post_{release.post_id}":
         raise ValueError(f"{path}: file name must be post_{release.post_id}.toml")
@@ -479,7 +493,8 @@ def render_body_html(release: ReleaseSpec) -> str:
 
     Body markup (releases/*.toml): one paragraph a line; ``# text`` a bold heading paragraph;
     ``**text**`` bold; ``{{img:N}}`` the N-th image on its own line; ``{{att:N}}`` an inline link to
-    the N-th attachment; lines starting with ``|`` a table (first row the header).
+    the N-th attachment; lines starting with ``|`` a table (first row the header); ``{{raw:N}}``
+    the N-th raw block written verbatim (unescaped: hostile markup for the security tests).
     """
     page = article_path(COLUMNS[release.column], release.post_id)
     assets = release_assets(release)
@@ -508,6 +523,10 @@ def render_body_html(release: ReleaseSpec) -> str:
             table.append([c.strip() for c in line.strip("|").split("|")])
             continue
         flush_table()
+        raw_block = _RAW_LINE.match(line)
+        if raw_block:
+            out.append(release.raw[int(raw_block.group(1)) - 1].html)
+            continue
         image = _IMAGE_LINE.match(line)
         if image:
             n = int(image.group(1))
@@ -536,6 +555,12 @@ def body_text(release: ReleaseSpec) -> str:
         line = raw.strip()
         if not line:
             continue
+        raw_block = _RAW_LINE.match(line)
+        if raw_block:
+            shown = release.raw[int(raw_block.group(1)) - 1].text
+            if shown:
+                lines.append(shown)
+            continue
         image = _IMAGE_LINE.match(line)
         if image:
             caption = release.images[int(image.group(1)) - 1].caption
@@ -550,6 +575,11 @@ def body_text(release: ReleaseSpec) -> str:
         line = _INLINE_ATT.sub(lambda m: release.attachments[int(m.group(1)) - 1].title, line)
         lines.append(line)
     return "\n".join(lines)
+
+
+def raw_image_count(release: ReleaseSpec) -> int:
+    """``<img>`` tags in the release's raw blocks (not its own images: no file is made for them)."""
+    return sum(len(_IMG_TAG.findall(r.html)) for r in release.raw)
 
 
 def _description(release: ReleaseSpec) -> str:
@@ -805,4 +835,7 @@ def check_release(release: ReleaseSpec) -> list[str]:
     for n in _INLINE_ATT.findall(release.body):
         if not 1 <= int(n) <= len(release.attachments):
             problems.append(f"post_{release.post_id}: {{{{att:{n}}}}} has no attachment")
+    for n in re.findall(r"\{\{raw:(\d+)\}\}", release.body):
+        if not 1 <= int(n) <= len(release.raw):
+            problems.append(f"post_{release.post_id}: {{{{raw:{n}}}}} has no raw block")
     return problems

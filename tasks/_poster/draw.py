@@ -337,7 +337,9 @@ def _open_image(image: bytes | Path) -> Image.Image:
     try:
         picture = Image.open(io.BytesIO(image) if isinstance(image, bytes) else image)
         picture.load()
-    except (OSError, UnidentifiedImageError) as exc:
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        # DecompressionBombError is not an OSError: a picture claiming billions of pixels (a
+        # decompression bomb) must be our clear error, not a crash of the poster step (issue 8).
         raise RenderError(f"Cannot read the poster image: {exc}") from exc
     return picture.convert("RGB")
 
