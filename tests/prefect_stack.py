@@ -242,7 +242,12 @@ def poll_run(
         Secret(value=COOKIE).save("publicity-cookie", overwrite=True)
     params = {"site": "sample", "base_url": sample_site.url, "out": str(out), "max_pages": 10}
     run = prefect_stack.wait(prefect_stack.trigger("poll/poll", params).id)
-    if run.state.is_cancelled():  # a scheduled poll slipped in first (concurrency limit 1)
+    for _ in range(8):
+        # A scheduled poll the worker picked up before the schedule was paused holds the slot
+        # (concurrency limit 1, new runs cancelled) until it ends: try again after it.
+        if not run.state.is_cancelled():
+            break
+        time.sleep(15)
         run = prefect_stack.wait(prefect_stack.trigger("poll/poll", params).id)
     prefect_stack.assert_completed(run)
     return FinishedRun(flow_run=run, out=out, site=sample_site, cookie=COOKIE)
