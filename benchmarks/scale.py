@@ -28,7 +28,7 @@ Posters: drawing them costs ≈55 ms each, 4 formats per event, so about 10 minu
 events of 10,000 releases. By default both modes replace the poster step with a no-op (in the flow
 by patching ``flows.poll.render_posters``), and the plain child draws a sample of 40 posters to
 print the cost per poster and the time all of them would take. ``--posters`` draws them all, in
-both modes. Drafts are not part of the backfill flow, so they are not measured here.
+both modes. Drafts (prepare_drafts, part of every poll and backfill) are made in both modes.
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ def _plain_crawl(
     posters: bool, batch: int,
 ) -> dict[str, Any]:
     """flows/poll.py's run_poll, step for step, without Prefect."""
+    from flows.drafting import prepare_drafts, releases_missing_drafts
     from flows.outputs import publish_outputs
     from flows.posters import releases_missing_posters, render_posters
     from flows.runtime import make_fetcher
@@ -156,9 +157,9 @@ def _plain_crawl(
                 summary.add(crawl.store_article(store, result))
     timings["fetch_store_s"] = time.perf_counter() - start - timings["walk_s"]
     mark = time.perf_counter()
+    changed = [o.url for o in summary.outcomes if o.status in ("new", "updated")]
     short = releases_missing_posters(store, formats=len(FORMATS))  # the flow checks every run
     if posters:
-        changed = [o.url for o in summary.outcomes if o.status in ("new", "updated")]
         drawn = render_posters(
             store, public_dir=out / "public", office=profile.office,
             release_urls=list(dict.fromkeys([*changed, *short])),
@@ -166,13 +167,20 @@ def _plain_crawl(
         summary.posters_rendered = drawn.rendered
     timings["posters_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    drafts = prepare_drafts(
+        store, out=out, settings=settings, profile=profile,
+        release_urls=list(dict.fromkeys([*changed, *releases_missing_drafts(store)])),
+    )
+    timings["drafts_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     summary.feeds_written = publish_outputs(store, out=out, settings=settings, profile=profile)
     timings["outputs_s"] = time.perf_counter() - mark
     timings["total_s"] = time.perf_counter() - start
     return {
         "new": summary.new, "updated": summary.updated, "failed": len(summary.failed), "events": summary.events_found,
         "list_pages": sum(w.pages_fetched for w in walks),
-        "planned": len(planned), "posters": summary.posters_rendered, **timings,
+        "planned": len(planned), "posters": summary.posters_rendered, "drafts": drafts.created,
+        **timings,
     }
 
 
@@ -271,6 +279,7 @@ def child_prefect(args: argparse.Namespace) -> dict[str, Any]:
                      "failed": len(result.get("failed") or []), "events": result.get("events_found"),
                      "events_stored": events_stored, "updated": result.get("updated"),
                      "cpu_s": cpu, "server_cpu_s": server_cpu,
+                     "drafts": result.get("drafts_created"),
                      "peak_mib": peak_backfill},
         "poll": {"total_s": poll_s, "requests": _stats(args.url)},
         "peak_mib": _peak_mib(),
@@ -331,14 +340,16 @@ def _report(n: int, pages: int, plain: dict[str, Any], pref: dict[str, Any] | No
           f"stored={pb['stored']} failed={pb['failed']} events={pb['events_stored']}  "
           f"peak_mem={plain['peak_mib']:.0f} MiB")
     print(f"        CPU {pb['cpu_s']:.1f} s; steps: walk {pb['walk_s']:.1f} s, fetch+parse+extract+store {pb['fetch_store_s']:.1f} s, "
-          f"posters {pb['posters_s']:.1f} s, outputs {pb['outputs_s']:.1f} s")
+          f"posters {pb['posters_s']:.1f} s, drafts {pb['drafts_s']:.1f} s ({pb['drafts']}), "
+          f"outputs {pb['outputs_s']:.1f} s")
     ratio = None
     if pref is not None:
         fb = pref["backfill"]
         ratio = (fb["total_s"] - pb["total_s"]) / pb["total_s"]
         print(f"prefect backfill: {fb['total_s']:7.1f} s  {fb['stored'] / fb['total_s']:6.1f} releases/s  "
               f"stored={fb['stored']} failed={fb['failed']} events={fb['events_stored']}  "
-              f"peak_mem={pref['peak_mib']:.0f} MiB (backfill alone {fb['peak_mib']:.0f} MiB)")
+              f"drafts={fb['drafts']}  peak_mem={pref['peak_mib']:.0f} MiB "
+              f"(backfill alone {fb['peak_mib']:.0f} MiB)")
         cpu_ratio = (fb["cpu_s"] + fb["server_cpu_s"] - pb["cpu_s"]) / pb["cpu_s"]
         print(f"        CPU {fb['cpu_s']:.1f} s in the flow's process + {fb['server_cpu_s']:.1f} s in "
               f"Prefect's server = {fb['cpu_s'] + fb['server_cpu_s']:.1f} s; CPU overhead "

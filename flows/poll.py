@@ -65,17 +65,14 @@ def walk_column_task(
     )
 
 
-@task(name="fetch-articles", cache_policy=NO_CACHE)
-def fetch_articles_task(
-    fetcher: Fetcher, tasks: list[crawl.ArticleTask], *, profile: SiteProfile, concurrency: int
-) -> list[crawl.ArticleResult]:
-    return crawl.fetch_articles(fetcher, tasks, profile=profile, concurrency=concurrency)
-
-
-@task(name="store-articles", cache_policy=NO_CACHE)
-def store_articles_task(
-    store: Store, results: list[crawl.ArticleResult]
+@task(name="fetch-and-store", cache_policy=NO_CACHE, task_run_name="fetch and store {label}")
+def fetch_and_store_task(
+    fetcher: Fetcher, store: Store, tasks: list[crawl.ArticleTask], *, profile: SiteProfile,
+    concurrency: int, label: str = "articles",
 ) -> list[crawl.ReleaseOutcome]:
+    # One task for both: the fetched pages (the batch's largest data) then never pass through
+    # Prefect as a task result, and each batch costs one task run, not two (issue 8's overhead).
+    results = crawl.fetch_articles(fetcher, tasks, profile=profile, concurrency=concurrency)
     return [crawl.store_article(store, r) for r in results]
 
 
@@ -156,10 +153,11 @@ def run_poll(
         progress(WALK_SHARE, f"{summary.list_pages_fetched} list pages read, {len(planned)} articles to fetch")
         for i in range(0, len(planned), batch):
             chunk = planned[i : i + batch]
-            results = fetch_articles_task(
-                fetcher, chunk, profile=profile, concurrency=settings.concurrency
+            outcomes = fetch_and_store_task(
+                fetcher, store, chunk, profile=profile, concurrency=settings.concurrency,
+                label=f"{i + 1}-{i + len(chunk)} of {len(planned)}",
             )
-            for outcome in store_articles_task(store, results):
+            for outcome in outcomes:
                 summary.add(outcome)
             done = i + len(chunk)
             progress(

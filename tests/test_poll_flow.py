@@ -118,3 +118,34 @@ def test_site_down_fails_the_run_with_one_clear_message(prefect_harness, clean_e
     with pytest.raises(Exception, match="could not be read") as info:
         state.result()
     assert "404" in str(info.value)
+
+
+def test_a_backfill_makes_one_task_run_per_batch(
+    prefect_harness, clean_env, sample_server, site_copy, tmp_path, monkeypatch
+):
+    """Prefect's cost grows with task runs, not releases (issue 8): each batch of articles is one
+    fetch-and-store task run, and nothing fetched passes through Prefect as a separate result."""
+    import math
+
+    import flows.backfill
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    monkeypatch.setattr(flows.backfill, "BACKFILL_BATCH", 10)
+    state = flows.backfill.backfill(
+        site="sample", base_url=sample_server.url, out=str(tmp_path / "out"), pages=10,
+        return_state=True,
+    )
+    assert state.is_completed(), state
+    result = state.result()
+    expected = len(sample_article_files(site_copy))
+    assert result["new"] == expected and result["failed"] == []
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        )
+    names = sorted(r.name for r in runs)
+    batches = [n for n in names if n.startswith("fetch and store")]
+    assert len(batches) == math.ceil(expected / 10), names
+    assert f"fetch and store 1-10 of {expected}" in batches
+    assert not any(n.startswith(("fetch-articles", "store-articles")) for n in names), names
