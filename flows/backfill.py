@@ -3,7 +3,8 @@
 The same steps as ``poll`` (flows/poll.py's ``run_poll``: walk, plan, fetch, store, posters,
 outputs), walking deeper: every list page up to ``pages`` per column is read in full (no
 conditional request, no stop at the first known release), and ``since`` keeps only the releases
-listed as published on or after that day. Releases already in the store are not fetched again
+listed as published on or after that day, the walk ending at the first page listing only older
+ones. Releases already in the store are not fetched again
 unless ``recheck_known``. Running it twice adds nothing the second time.
 
 While it runs, a progress artifact ("backfill-progress") shows how far it got; at the end a

@@ -104,7 +104,8 @@ class BackfillParams(_SiteParams):
     since: date | None = Field(
         None,
         description="Keep only releases published on or after this day (YYYY-MM-DD); the walk "
-        "still reads at most 'pages' pages per column (empty: every release on those pages).",
+        "stops at the first list page listing only older releases, and reads at most 'pages' "
+        "pages per column (empty: every release on those pages).",
     )
     recheck_known: bool = Field(
         False,

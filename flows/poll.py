@@ -57,11 +57,11 @@ class SiteUnavailable(PublicityError):
 @task(name="walk-column", cache_policy=NO_CACHE, task_run_name="walk {column_url}")
 def walk_column_task(
     fetcher: crawl.Fetches, store: Store, *, column_url: str, profile: SiteProfile,
-    max_pages: int, stop_at_known: bool = True,
+    max_pages: int, stop_at_known: bool = True, since: date | None = None,
 ) -> crawl.ColumnWalk:
     return crawl.walk_column(
         fetcher, store, column_url=column_url, profile=profile, max_pages=max_pages,
-        stop_at_known=stop_at_known,
+        stop_at_known=stop_at_known, since=since,
     )
 
 
@@ -131,7 +131,7 @@ def run_poll(
         walks = [
             walk_column_task(
                 walker, store, column_url=url, profile=profile, max_pages=max_pages,
-                stop_at_known=stop_at_known,
+                stop_at_known=stop_at_known, since=since,
             )
             for url in sources
         ]

@@ -151,11 +151,14 @@ def walk_column(
     profile: SiteProfile,
     max_pages: int,
     stop_at_known: bool = True,
+    since: date | None = None,
 ) -> ColumnWalk:
     """Walk a column's list pages newest first until nothing new can follow or ``max_pages``.
 
     A later list page that failed in an earlier run is still owed: until it has been read again,
     the walk neither stops at a 304 nor at a page of known releases (see ``_pending_pages``).
+    With ``since``, the walk also stops after a page whose dated releases are all older than that
+    day (the list is newest first; see ``all_listed_before``); the caller filters the items.
     """
     pending = _pending_pages(store, column_url) if stop_at_known else set()
     items: list[ListItem] = []
@@ -211,8 +214,21 @@ def walk_column(
         logger.info("List page %s: %d items, %d known", url, len(new_here), len(known))
         if stop_at_known and known and not (pending - visited):
             break
+        if since is not None and all_listed_before(page, since):
+            logger.info("List page %s: every release listed before %s, stopping", url, since)
+            break
         url = page.next_url
     return ColumnWalk(column_url, tuple(items), fetched, not_modified, tuple(off_site))
+
+
+def all_listed_before(page: ListPage, since: date) -> bool:
+    """True when the page lists dated releases and every one is older than ``since``.
+
+    Undated items do not count either way; pinned (置顶) older items at the top of a newer page
+    do not stop the walk, since the newer items below them are dated ``since`` or later.
+    """
+    dated = [i.published for i in page.items if not i.off_site and i.published is not None]
+    return bool(dated) and max(dated) < since
 
 
 def _pending_pages(store: Store, column_url: str) -> set[str]:

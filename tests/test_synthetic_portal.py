@@ -105,3 +105,46 @@ def test_profile_toml_round_trips(tmp_path):
     data = portal.profile_data(BASE)
     assert tomllib.loads(profile_toml(data)) == data
     assert SiteProfile(**data).min_request_interval == 0
+
+
+def test_a_walk_since_a_day_stops_after_the_first_page_older_than_it(tmp_path):
+    """A backfill ``since`` a day reads the list pages down to that day, not all ``max_pages``."""
+    with SyntheticPortal(400) as portal:  # 10 list pages per column
+        profile = _profile(portal, portal.url)
+        column = profile.column_urls()[0][1]
+        pages, url = [], column
+        while url:  # the column's pages as the site serves them, to know where `since` falls
+            path = "/" + url.split("/", 3)[3]
+            page = parse_list_page(portal.page(path)[0].decode(), url=url, profile=profile)
+            pages.append(page)
+            url = page.next_url
+        assert len(pages) == 10
+        since = min(i.published for i in pages[3].items)  # a day listed on the 4th page
+        expected = next(n for n, p in enumerate(pages, 1) if crawl.all_listed_before(p, since))
+        assert 4 <= expected < 10
+        store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+        with Fetcher(profile=profile, min_request_interval=0) as fetcher:
+            walk = crawl.walk_column(fetcher, store, column_url=column, profile=profile,
+                                     max_pages=10, stop_at_known=False, since=since)
+            other = open_store(f"sqlite:///{tmp_path / 'full.db'}")  # no validators: all pages read
+            full = crawl.walk_column(fetcher, other, column_url=column, profile=profile,
+                                     max_pages=10, stop_at_known=False)
+    assert walk.pages_fetched == expected and full.pages_fetched == 10
+    # Nothing listed since that day is missed by stopping early.
+    wanted = {i.url for i in full.items if i.published is None or i.published >= since}
+    assert wanted <= {i.url for i in walk.items}
+
+
+def test_pinned_old_items_do_not_stop_a_walk_since_a_day():
+    from datetime import date
+
+    from tasks.models import ListItem, ListPage
+
+    old = ListItem("http://a/1", "置顶", date(2020, 1, 1))
+    new = ListItem("http://a/2", "新", date(2024, 5, 1))
+    undated = ListItem("http://a/3", "无日期", None)
+    since = date(2024, 1, 1)
+    assert not crawl.all_listed_before(ListPage("http://a/", (old, new), None), since)
+    assert crawl.all_listed_before(ListPage("http://a/", (old, undated), None), since)
+    assert not crawl.all_listed_before(ListPage("http://a/", (undated,), None), since)
+    assert not crawl.all_listed_before(ListPage("http://a/", (), None), since)
