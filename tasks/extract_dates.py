@@ -12,15 +12,21 @@ adjacent tokens into mentions::
     mention := day [note] [tod] [time [sep time]] [sep day [note] [tod] [time [sep time]]]
     list    := mention ("、" | "和" | "，") day-only ...      12月22日、29日两个周日下午
 
+Clock times: 19:30, 9时30分, 晚7点半, 下午两点半, 凌晨零点三十分; a Chinese-numeral hour needs a
+time word before it unless it is a 24-hour one (二十时, 十四点). An end day given on its own
+(持续到次日凌晨0:30) takes the clock time written right after it as the end time.
+
 Bracketed notes right after a date only repeat it and are skipped: 12月20日（周五）,
 2月8日-2月15日（农历腊月二十一日至二十八日）. A Gregorian date in brackets after a relative or
 lunar one replaces it: 本周六（4月12日）, 正月初八（2月5日）.
 
 Example::
 
+    >>> from datetime import datetime
+    >>> from tasks.models import SHANGHAI
     >>> m = find_mentions("12月20日至22日晚7点在…举行", published=datetime(2024, 12, 12, tzinfo=SHANGHAI))
     >>> (m[0].start_day, m[0].end_day, m[0].tod, m[0].times)
-    (date(2024, 12, 20), date(2024, 12, 22), 'evening', [time(19, 0)])
+    (datetime.date(2024, 12, 20), datetime.date(2024, 12, 22), 'evening', [datetime.time(19, 0)])
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from datetime import date, datetime, time, timedelta
 
 from lunardate import LunarDate
 
-__all__ = ["Mention", "find_mentions", "normalise"]
+__all__ = ["HAS_DAY", "LEAD_TIME", "DateContext", "Mention", "find_mentions", "normalise"]
 
 # One character for one character, so positions stay valid in the original text.
 _NORMALISE = str.maketrans(
@@ -98,7 +104,7 @@ _TOKEN = re.compile(
             r"(?P<chu>初[一二三四五六七八九十])",
             r"(?P<time>(?<![\d.])(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?!\d)|[时点](?:(?P<mi2>\d{1,2}|" + _CD
             + r")分|(?P<half>半)|整)?))",
-            r"(?P<ctime>(?P<hc>十[一二]?|[一二两三四五六七八九])[时点](?:(?P<mic>" + _CD
+            r"(?P<ctime>(?<![〇零一二两三四五六七八九十第])(?P<hc>二十[一二三]?|十[一二三四五六七八九]?|[零〇一二两三四五六七八九])[时点](?:(?P<mic>" + _CD
             + r")分|(?P<halfc>半)|整)?)",
             r"(?P<tod>上午|早上|早晨|清晨|凌晨|中午|下午|午后|傍晚|晚上|晚间|夜间|夜晚|每晚|之夜|"
             r"晚(?![会宴餐报饭霞辈期年])|夜(?![景市空色幕间])|早(?![日期已在就餐点]))",
@@ -106,8 +112,9 @@ _TOKEN = re.compile(
     )
     + ")"
 )
-# a sentence without any of these has no day in it and is not scanned at all
-_HAS_DAY = re.compile(
+# a sentence without any of these has no day in it and is not scanned at all (public: tasks/extract.py
+# uses it to skip sentences and to spot table rows that start with a date)
+HAS_DAY = re.compile(
     r"(?=[\d〇零一二三四五六七八九十今明后次翌当即同周星礼初除年元春端中国七重劳儿妇植平圣])(?:"
     r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|后天|次日|翌日|当[天日晚]|"
     r"即日|同日|同一天|(?:周|星期|礼拜)[一二三四五六日天]|初[一二三四五六七八九十]|除夕|年三十|元旦|春节|元宵节|端午|中秋|国庆节|"
@@ -126,6 +133,19 @@ _REPORT_AFTER = re.compile(r"^\s*(?:[上下]午|晚)?\s*(?:从[^，。,]{1,20})?
 # 至6月15日结束: an end, given alone
 _BARE_TO_BEFORE = re.compile(r"(?:^|[，,\s])(?:将|并|一直|)(?:至|到)$")
 _END_AFTER = re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:结束|闭幕|落幕|收官)")
+# a sentence that opens with a time of day and a clock time, and no day: 下午三点，… (public: the
+# caller decides which sentences may carry the day before them)
+LEAD_TIME = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])?\s*(?P<t>"
+    r"(?:上午|下午|中午|晚上|晚间|傍晚|早上|凌晨|晚)\s*(?:\d{1,2}(?::\d{2}|[时点])|(?:十[一二]?|[一二两三四五六七八九])[时点])"
+    r"|\d{1,2}:\d{2})"
+)
+# after 当天/同日 in a later clause: a further happening (当天还将举行…), not the same one again
+_ALSO_AFTER = re.compile(
+    r"[^，,。；;]{0,8}?(?:还|也|另|另外|同时|亦)(?:将|会|要)?[^，,。；;]{0,20}?(?:举行|举办|召开|开展|推出|上演|亮相|开幕|启动)"
+)
+# between a separately given end day and its clock time: 持续到次日凌晨0:30
+_END_TIME_GAP = re.compile(r"^\s*(?:凌晨|清晨|早上|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|夜里)?\s*$")
 _CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
 
 
@@ -261,7 +281,7 @@ def _tokens(norm: str) -> list[_Tok]:
     return out
 
 
-class _Ctx:
+class DateContext:
     """Resolution context: publication date and the last day mentioned (for 当天, 次日)."""
 
     __slots__ = ("published", "ref", "last_day")
@@ -272,7 +292,7 @@ class _Ctx:
         self.last_day: date | None = None
 
 
-def _resolve_day(tok: _Tok, norm: str, ctx: _Ctx, base: Mention | None, as_end: bool) -> tuple[date, str, tuple[int, int, int] | None] | None:
+def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, as_end: bool) -> tuple[date, str, tuple[int, int, int] | None] | None:
     """Resolve a day token to (date, kind, lunar); ``base`` is the mention it continues, if any."""
     m = tok.match
     g = m.lastgroup
@@ -415,21 +435,33 @@ def _time_of(tok: _Tok, tod: str | None) -> time | None:
     return _clock(h, mi, tod)
 
 
-def find_mentions(sentence: str, *, published: datetime, ctx: _Ctx | None = None) -> list[Mention]:
+def find_mentions(
+    sentence: str, *, published: datetime, ctx: DateContext | None = None, carry: bool = False
+) -> list[Mention]:
     """The date mentions of one normalised sentence, in order, resolved against ``published``.
 
     ``ctx`` carries the last day mentioned across the sentences of one text (for 当天, 次日).
+    With ``carry``, a sentence with no day of its own that opens with a time (下午三点，…在B开课,
+    the next item of one day's programme) gets a mention on ``ctx.last_day``.
     """
-    ctx = ctx or _Ctx(published)
+    ctx = ctx or DateContext(published)
     norm = sentence
-    if not _HAS_DAY.search(norm):
+    lead = LEAD_TIME.match(norm) if carry and ctx.last_day is not None else None
+    if lead is None and not HAS_DAY.search(norm):
         return []
     brackets = [(b.start(), b.end(), b.group(1)) for b in _BRACKET.finditer(norm)]
     toks = _tokens(norm)
     mentions: list[Mention] = []
     floating: list[_Floating] = []  # clock times not next to a date: 活动于上午8时开始
     cur: Mention | None = None
+    if lead is not None and ctx.last_day is not None:
+        at = lead.start("t")
+        cur = Mention(at, at, ctx.last_day, kind="rel")
+        mentions.append(cur)
     pending: tuple[int, str] | None = None  # (end position, tod) of a time word before a clock time
+    # (end position, mention) of a separately given end day (持续到次日凌晨0:30): its clock time
+    # is the mention's end time
+    cont_end: tuple[int, Mention] | None = None
     groups = 0
     skip_until = -1
     for idx, tok in enumerate(toks):
@@ -463,8 +495,14 @@ def find_mentions(sentence: str, *, published: datetime, ctx: _Ctx | None = None
         if tok.kind in ("time", "ctime"):
             tod_here = pending[1] if pending is not None and pending[0] == tok.start else None
             pending = None
-            if tok.kind == "ctime" and tod_here is None:
-                continue  # 一时, 两点 without 上午/下午 are not clock times
+            if tok.kind == "ctime" and tod_here is None and cn_int(tok.match["hc"]) < 13:
+                continue  # 一时, 两点 without 上午/下午 are not clock times; 二十时 is one
+            if cont_end is not None and cont_end[1].times and _END_TIME_GAP.match(norm[cont_end[0]: tok.start]):
+                t = _time_of(tok, tod_here)
+                if t is not None and len(cont_end[1].times) == 1:
+                    cont_end[1].times.append(t)
+                cont_end = None
+                continue
             attach = cur is not None and gap is not None and (
                 _ATTACH_GAP.match(gap) or gap in ("每晚", "，每晚", "，每天") or (cur.times and _RANGE_GAP.match(gap))
             )
@@ -502,6 +540,12 @@ def find_mentions(sentence: str, *, published: datetime, ctx: _Ctx | None = None
                     cur.tod = cur.tod or "evening"
                 continue
         if g == "rel" and word in ("当天", "当日", "当晚", "同日", "同一天", "同天") and cur is not None:
+            if gap is not None and re.search(r"[，,；;]", gap) and _ALSO_AFTER.match(norm, tok.end):
+                # …开幕式在A举行，当天还将举行B: a further happening on that day, an event of its own
+                cur = Mention(tok.start, tok.end, cur.start_day, kind="rel",
+                              tod="evening" if word == "当晚" else None)
+                mentions.append(cur)
+                continue
             cur.end = tok.end  # refers back to the mention before it in this sentence
             if word == "当晚":
                 cur.tod = cur.tod or "evening"
@@ -538,6 +582,7 @@ def find_mentions(sentence: str, *, published: datetime, ctx: _Ctx | None = None
                 if prev.extended_at is None:
                     prev.extended_at, prev.end_before_extension = tok.start, prev.end_day
                 prev.end_day = max(prev.end_day or day, day)
+                cont_end = (tok.end, prev)
             elif not mentions:
                 # 文化节为期一个多月，至6月15日结束: an end whose start is in another sentence; not an
                 # event by itself, it may extend (or complete) an event named before

@@ -367,7 +367,7 @@ def test_labelled_set_shape() -> None:
                 assert bench._day(g.end) >= bench._day(g.start), p.id
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "fresh2", "fresh3"])
+@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4"])
 def test_labelled_set_scores_floor(split: str) -> None:
     """A regression guard, not a target: the benchmark prints the real figures."""
     bench = _benchmark_module()
@@ -631,3 +631,166 @@ def test_sample_site_scores_floor() -> None:
     sc = bench.score(passages, extract_events)
     assert sc.prf("events")[2] >= 0.90
     assert sc.prf("venue overlap")[2] >= 0.80
+
+
+# ---------------------------------------------------------------- the fresh4 split's gaps, as general rules
+# (sentences written anew for each rule; none is a fresh4 passage)
+
+NOV20 = at(2025, 11, 20, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "tod"),
+    [
+        # Chinese-numeral hours: 零点 with a time word, and 24-hour forms (二十时) without one
+        ("12月31日晚上九点至次日凌晨零点将举办跨年灯光秀。", dt(2025, 12, 31, 21), dt(2026, 1, 1, 0), E),
+        ("11月28日二十时三十分将上演“星空之夜”音乐会。", dt(2025, 11, 28, 20, 30), None, E),
+        ("11月28日十四时将召开产业对接会。", dt(2025, 11, 28, 14), None, A),
+        # the clock time of an end day given separately is the end time
+        ("11月29日晚七点，“不夜东城”美食节将开幕，并一直持续到次日凌晨两点。", dt(2025, 11, 29, 19), dt(2025, 11, 30, 2), E),
+        ("12月6日10:00灯会将开幕，持续至12月8日22:00。", dt(2025, 12, 6, 10), dt(2025, 12, 8, 22), M),
+    ],
+    ids=["零点", "二十时", "十四时", "持续到次日凌晨", "持续至…22:00"],
+)
+def test_chinese_hours_and_separate_end_times(text: str, start: datetime, end: datetime | None, tod: TimeOfDay) -> None:
+    e = one(text, NOV20)
+    assert (e.start, e.end, e.time_of_day) == (start, end, tod)
+
+
+def test_a_numeral_before_a_chinese_hour_is_not_a_clock_time() -> None:
+    # 二十五点建议 is a count of points, not 25 o'clock or 15:00
+    e = one("11月28日将召开座谈会，会上将讨论二十五点建议。", NOV20)
+    assert e.start == date(2025, 11, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "online"),
+    [
+        ("11月26日晚8点，理财知识讲座将在线上开讲，市民可通过“莞e家”小程序在线观看。", "“莞e家”小程序"),
+        ("11月26日晚上，民乐音乐会将在东莞大剧院上演，观众也可通过东莞发布视频号观看全程直播。", "东莞发布视频号"),
+        ("11月26日晚上，颁奖典礼将在东莞会展中心举行，东莞广播电视台将进行现场直播。", "东莞广播电视台"),
+    ],
+    ids=["在线观看", "观看全程直播", "电视台将直播"],
+)
+def test_online_forms(text: str, online: str) -> None:
+    assert one(text, NOV20).online == online
+
+
+@pytest.mark.parametrize(
+    ("text", "venue"),
+    [
+        ("因场地检修，原定于11月22日的社区运动会改期至11月29日举行，比赛地点仍为石碣镇体育公园。", "石碣镇体育公园"),
+        ("“乐动东莞”音乐会将于11月29日晚举行，演出地点改为松山湖音乐厅。", "松山湖音乐厅"),
+    ],
+    ids=["地点仍为", "地点改为"],
+)
+def test_venue_after_an_adverb(text: str, venue: str) -> None:
+    assert one(text, NOV20).venue == venue
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("11月29日晚，“青春有约”单身青年交友派对将在华阳湖湿地公园举行。", "“青春有约”单身青年交友派对"),
+        ("11月29日下午，东莞市粤剧团将在莞城文化周末剧场上演经典粤剧专场。", "经典粤剧专场"),
+        ("11月30日上午，2025年石排镇全民健身欢乐跑将在燕岭公园鸣枪起跑。", "2025年石排镇全民健身欢乐跑"),
+        ("11月30日上午，陶艺体验课将在东莞市文化馆开课。", "陶艺体验课"),
+    ],
+    ids=["派对", "专场", "欢乐跑", "体验课"],
+)
+def test_more_event_nouns(text: str, name: str) -> None:
+    assert one(text, NOV20).name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "venue"),
+    [
+        (
+            "关于召开2026年全市安全生产工作会议的通知\n各镇人民政府（街道办事处）：\n"
+            "一、会议时间：2026年1月8日（星期四）下午3:00\n二、会议地点：市民服务中心三楼会议室",
+            "2026年全市安全生产工作会议", "市民服务中心三楼会议室",
+        ),
+        (
+            "2026年东莞市青少年游泳锦标赛竞赛规程\n一、承办单位：东莞市游泳协会\n"
+            "二、比赛日期：2026年1月10日至11日\n三、比赛地点：东莞游泳跳水馆",
+            "2026年东莞市青少年游泳锦标赛", "东莞游泳跳水馆",
+        ),
+        (
+            "经研究，现将2026年樟木头镇迎春灯会有关事项公告如下：\n一、时间：2026年1月20日至25日\n二、地点：樟木头镇文化广场",
+            "2026年樟木头镇迎春灯会", "樟木头镇文化广场",
+        ),
+    ],
+    ids=["关于召开…的通知", "…竞赛规程", "现将…公告如下"],
+)
+def test_notice_title_names_its_field_block(text: str, name: str, venue: str) -> None:
+    e = one(text, at(2025, 12, 20))
+    assert (e.name, e.venue) == (name, venue)
+
+
+def test_a_field_line_above_is_not_the_name() -> None:
+    # no title: the name stays generic rather than becoming 主办单位：…
+    text = "一、主办单位：东莞市体育局\n二、活动时间：2026年1月10日\n三、活动地点：东莞体育中心"
+    e = one(text, at(2025, 12, 20))
+    assert "主办单位" not in e.name and e.venue == "东莞体育中心"
+
+
+def test_same_day_further_happening_in_a_later_clause_is_its_own_event() -> None:
+    text = "11月29日上午9时，乡村振兴成果展开幕式将在麻涌镇文化广场举行，当天下午还将举办乡村振兴论坛。"
+    events = extract_events(text, published=NOV20)
+    assert [(e.start, e.name, e.venue) for e in events] == [
+        (dt(2025, 11, 29, 9), "乡村振兴成果展开幕式", "麻涌镇文化广场"),
+        (date(2025, 11, 29), "乡村振兴论坛", None),
+    ]
+    assert events[1].time_of_day == A
+
+
+def test_same_day_reference_without_a_further_happening_stays_one_event() -> None:
+    e = one("“莞邑好物”展销会将于11月29日举行，当天上午9时开幕。", NOV20)
+    assert e.start == dt(2025, 11, 29, 9)
+
+
+def test_a_programme_item_opening_with_its_time_takes_the_day_before() -> None:
+    text = ("12月20日，东莞将举办冬至民俗活动：上午九点，包汤圆比赛在南城文化广场举行；"
+            "下午两点，民俗讲座在东莞图书馆开讲。晚上八点，冬至音乐会在东莞大剧院上演。")
+    events = extract_events(text, published=NOV20)
+    assert [(e.start, e.name, e.venue) for e in events] == [
+        (dt(2025, 12, 20, 9), "包汤圆比赛", "南城文化广场"),
+        (dt(2025, 12, 20, 14), "民俗讲座", "东莞图书馆"),
+        (dt(2025, 12, 20, 20), "冬至音乐会", "东莞大剧院"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another paragraph: the day does not carry over
+        "12月20日上午，包汤圆比赛将在南城文化广场举行。\n下午两点，民俗讲座在东莞图书馆开讲。",
+        # the time-led sentence announces nothing
+        "12月20日上午，包汤圆比赛将在南城文化广场举行；下午两点，参赛选手将参观非遗展区。",
+    ],
+    ids=["new paragraph", "no event"],
+)
+def test_a_time_led_sentence_adds_nothing_else(text: str) -> None:
+    assert len(extract_events(text, published=NOV20)) == 1
+
+
+def test_extract_uses_only_public_names_of_extract_dates() -> None:
+    """The module boundary: tasks/extract.py imports nothing private from tasks/extract_dates.py."""
+    import ast
+
+    import tasks.extract_dates as ed
+
+    tree = ast.parse((ROOT / "tasks" / "extract.py").read_text(encoding="utf-8"))
+    imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "tasks.extract_dates"
+                for a in n.names]
+    assert imported and not [n for n in imported if n.startswith("_")]
+    assert set(imported) <= set(ed.__all__)
+
+
+def test_the_date_module_docstring_example_runs():
+    import doctest
+
+    import tasks.extract_dates
+
+    result = doctest.testmod(tasks.extract_dates)
+    assert result.attempted >= 3 and result.failed == 0
