@@ -13,7 +13,10 @@ adjacent tokens into mentions::
     list    := mention ("、" | "和" | "，") day-only ...      12月22日、29日两个周日下午
 
 Clock times: 19:30, 9时30分, 晚7点半, 下午两点半, 凌晨零点三十分; a Chinese-numeral hour needs a
-time word before it unless it is a 24-hour one (二十时, 十四点). An end day given on its own
+time word before it unless it is a 24-hour one (二十时, 十四点). 24:00 and 晚上十二点 are midnight,
+the end of their day (``Mention.midnight``: the caller moves them to 00:00 of the next day). M.D
+dates (展期：3.26-3.29) count only where they cannot be decimals (see ``_dot_ok``). Weekdays listed
+after 每周 (每周三、周六) recur and are no day. An end day given on its own
 (持续到次日凌晨0:30) takes the clock time written right after it as the end time.
 
 Bracketed notes right after a date only repeat it and are skipped: 12月20日（周五）,
@@ -93,6 +96,7 @@ _TOKEN = re.compile(
             r"(?P<greg>(?:(?<!\d)(?P<y>\d{4})年|(?P<ry>今年|明年|去年|次年|翌年))?(?<!\d)(?P<m>\d{1,2})月"
             r"(?P<d>\d{1,2})(?:[日号]|(?=\s*[至到-])))",
             r"(?P<rmd>(?P<rm>本月|下月|下个月)(?P<rmdd>\d{1,2})[日号])",
+            r"(?P<dot>(?<![\d.])(?P<dm>1[0-2]|0?[1-9])\.(?P<dd2>3[01]|[12]\d|0?[1-9])(?![\d.%]))",
             r"(?P<cn>(?:(?P<cy>[〇零一二三四五六七八九]{4})年)?(?P<nongli>农历)?"
             r"(?P<cm>十一|十二|正|冬|腊|[一二三四五六七八九十])月(?P<cd>" + _LD + r")(?P<csuf>[日号])?)",
             r"(?P<dan>大年(?P<dn>初[一二三四五六七八九十]|三十)|(?P<chuxi>除夕)|年三十)",
@@ -116,7 +120,7 @@ _TOKEN = re.compile(
 # uses it to skip sentences and to spot table rows that start with a date)
 HAS_DAY = re.compile(
     r"(?=[\d〇零一二三四五六七八九十今明后次翌当即同周星礼初除年元春端中国七重劳儿妇植平圣])(?:"
-    r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|后天|次日|翌日|当[天日晚]|"
+    r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|\d{1,2}\.\d{1,2}|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|后天|次日|翌日|当[天日晚]|"
     r"即日|同日|同一天|(?:周|星期|礼拜)[一二三四五六日天]|初[一二三四五六七八九十]|除夕|年三十|元旦|春节|元宵节|端午|中秋|国庆节|"
     r"七夕|重阳|劳动节|儿童节|妇女节|植树节|平安夜|圣诞)"
 )
@@ -146,6 +150,22 @@ _ALSO_AFTER = re.compile(
 )
 # between a separately given end day and its clock time: 持续到次日凌晨0:30
 _END_TIME_GAP = re.compile(r"^\s*(?:凌晨|清晨|早上|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|夜里)?\s*$")
+# M.D dates (展期：3.26-3.29, 12.20（周六）) are dates only where nothing else reads them as
+# decimals (6.5万, 4.2%): in an M.D-M.D range, after a date label, before a weekday note, or as a
+# table cell at the start of a line
+_DOT_RANGE_AFTER = re.compile(r"\s*-\s*\d{1,2}\.\d{1,2}(?![\d.%万亿千百元倍米吨公个岁])")
+_DOT_UNIT_AFTER = re.compile(r"\s*[万亿千百元%倍米吨公个岁]")
+_DOT_RANGE_BEFORE = re.compile(r"\d{1,2}\.\d{1,2}\s*-\s*$")
+_DOT_LABEL_BEFORE = re.compile(r"(?:时间|日期|展期|会期|赛期|档期)\s*(?::|为|是|定为|定于)?\s*$")
+_DOT_WEEKDAY_AFTER = re.compile(r"\s*[（(](?:周|星期)[一二三四五六日天][）)]")
+_DOT_CELL_AFTER = re.compile(r"\s+[^\d\s万亿千百元%倍]")
+# 每周三、周六: the weekdays listed after a 每周 recur too; none of them is a day
+_RECURRING_BEFORE = re.compile(
+    r"每(?:个)?(?:周|星期|礼拜)[一二三四五六日天](?:\s*[、和及与至到-]\s*(?:周|星期|礼拜)?[一二三四五六日天])*\s*[、和及与至到-]\s*$"
+)
+# a clock time range whose end has its own time word: 上午10时至晚上9时, 晚上十点持续至晚上十二点
+_TOD_TAIL = re.compile(r"(?:上午|下午|中午|晚上|晚间|傍晚|早上|凌晨|夜间|夜里|晚|夜)\s*$")
+_FLOAT_RANGE_GAP = re.compile(r"^(?:起)?(?:(?:一直)?(?:持续|延续)?(?:至|到)|-|起至|起到)$")
 _CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
 
 
@@ -167,6 +187,8 @@ class Mention:
     # (阅读季启动仪式将于4月23日举行，阅读季将持续至7月31日: the season runs on, not the ceremony)
     extended_at: int | None = None
     end_before_extension: date | None = None
+    # indices into ``times`` written as 24:00 or 晚上十二点: the end of that day, 00:00 of the next
+    midnight: list[int] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -257,6 +279,8 @@ def _chuxi(ref: date) -> tuple[date, int]:
 def _clock(h: int, mi: int, tod: str | None) -> time | None:
     if tod in ("afternoon", "evening") and h < 12:
         h += 12
+    elif tod == "evening" and h == 12:
+        h = 0  # 晚上十二点: midnight, not noon
     if h == 24:
         h = 0
     if not (0 <= h < 24 and 0 <= mi < 60):
@@ -314,6 +338,17 @@ def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, a
                 d = _safe_date(base.start_day.year + 1, mo, dy) if mo < base.start_day.month else None
             return (d, "greg", None) if d else None
         d = _greg(y, mo, dy, ref)
+        return (d, "greg", None) if d else None
+    if g == "dot":
+        if not _dot_ok(norm, tok.start, tok.end):
+            return None
+        mo, dy = int(m["dm"]), int(m["dd2"])
+        if as_end and base is not None:
+            d = _safe_date(base.start_day.year, mo, dy)
+            if d and d < base.start_day:
+                d = _safe_date(base.start_day.year + 1, mo, dy) if mo < base.start_day.month else None
+            return (d, "greg", None) if d else None
+        d = _greg(None, mo, dy, ref)
         return (d, "greg", None) if d else None
     if g == "rmd":
         mo_start = date(ref.year, ref.month, 1)
@@ -383,6 +418,8 @@ def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, a
         before = norm[max(0, tok.start - 1): tok.start]
         if p == "每" or (not p and before in ("个", "两", "几", "各", "每", "逢")):
             return None
+        if not p and _RECURRING_BEFORE.search(norm, max(0, tok.start - 30), tok.start):
+            return None
         monday = ref - timedelta(days=ref.weekday())
         if p in ("本", "这"):
             return monday + timedelta(days=wd), "weekday", None
@@ -422,6 +459,26 @@ def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, a
             d = _safe_date(nxt.year, nxt.month, dy)
         return (d, "greg", None) if d else None
     return None
+
+
+def _dot_ok(norm: str, a: int, b: int) -> bool:
+    """Whether the M.D at ``a:b`` is a date, not a decimal (see _DOT_RANGE_AFTER)."""
+    if _DOT_UNIT_AFTER.match(norm, b):
+        return False  # 1.5-1.8米, 3.26万
+    before = norm[max(0, a - 12): a]
+    return bool(
+        _DOT_RANGE_AFTER.match(norm, b)
+        or _DOT_RANGE_BEFORE.search(before)
+        or _DOT_LABEL_BEFORE.search(before)
+        or _DOT_WEEKDAY_AFTER.match(norm, b)
+        or (not norm[:a].strip() and _DOT_CELL_AFTER.match(norm, b))
+    )
+
+
+def _is_midnight(tok: _Tok, tod: str | None) -> bool:
+    """A clock time written as the end of its day: 24:00, 24时, 晚上十二点."""
+    h = int(tok.match["h"]) if tok.kind == "time" else cn_int(tok.match["hc"])
+    return h == 24 or (h == 12 and tod == "evening")
 
 
 def _time_of(tok: _Tok, tod: str | None) -> time | None:
@@ -501,6 +558,8 @@ def find_mentions(
                 t = _time_of(tok, tod_here)
                 if t is not None and len(cont_end[1].times) == 1:
                     cont_end[1].times.append(t)
+                    if _is_midnight(tok, tod_here):
+                        cont_end[1].midnight.append(1)
                 cont_end = None
                 continue
             attach = cur is not None and gap is not None and (
@@ -509,7 +568,11 @@ def find_mentions(
             if attach and cur is not None:
                 t = _time_of(tok, tod_here or cur.tod)
                 if t is not None:
-                    _add_time(cur.times, t, None if tod_here else cur.tod)
+                    if _is_midnight(tok, tod_here or cur.tod):
+                        cur.midnight.append(len(cur.times))
+                        cur.times.append(t)
+                    else:
+                        _add_time(cur.times, t, None if tod_here else cur.tod)
                     cur.tod = cur.tod or tod_here
                     cur.end = tok.end
                 continue
@@ -517,11 +580,18 @@ def find_mentions(
             if t is None:
                 continue
             last = floating[-1] if floating else None
-            if last is not None and _RANGE_GAP.match(norm[last.end: tok.start].strip()):
-                _add_time(last.times, _time_of(tok, tod_here or last.tod) or t, None if tod_here else last.tod)
+            between = norm[last.end: tok.start] if last is not None else ""
+            if tod_here:
+                between = _TOD_TAIL.sub("", between)  # 上午10时至晚上9时: the end's own time word
+            if last is not None and _FLOAT_RANGE_GAP.match(between.strip()):
+                if _is_midnight(tok, tod_here or last.tod):
+                    last.midnight.append(len(last.times))
+                    last.times.append(_time_of(tok, tod_here or last.tod) or t)
+                else:
+                    _add_time(last.times, _time_of(tok, tod_here or last.tod) or t, None if tod_here else last.tod)
                 last.end = tok.end
             else:
-                floating.append(_Floating(tok.start, tok.end, [t], tod_here))
+                floating.append(_Floating(tok.start, tok.end, [t], tod_here, [0] if _is_midnight(tok, tod_here) else []))
             continue
         # a day
         g = tok.match.lastgroup
@@ -598,12 +668,13 @@ def find_mentions(
         pending = None
         mentions.append(cur)
         ctx.last_day = day
-    _share_in_lists(mentions)
     for f in floating:  # a later clock time belongs to the nearest date before it that has none
         before = [m for m in mentions if m.start < f.start]
         if before and not before[-1].times:
             before[-1].times = f.times
+            before[-1].midnight = f.midnight
             before[-1].tod = before[-1].tod or f.tod
+    _share_in_lists(mentions)  # after the floating times: 7月5日、12日…，每场晚上7点至11点
     return mentions
 
 
@@ -622,6 +693,7 @@ class _Floating:
     end: int
     times: list[time]
     tod: str | None
+    midnight: list[int] = field(default_factory=list)
 
 
 def _add_time(times: list[time], t: time, tod: str | None) -> None:
@@ -639,7 +711,8 @@ def _share_in_lists(mentions: list[Mention]) -> None:
             by_group.setdefault(m.list_group, []).append(m)
     for members in by_group.values():
         tod = next((x.tod for x in members if x.tod), None)
-        times = next((x.times for x in members if x.times), [])
+        source = next((x for x in members if x.times), None)
         for x in members:
             x.tod = x.tod or tod
-            x.times = x.times or list(times)
+            if not x.times and source is not None:
+                x.times, x.midnight = list(source.times), list(source.midnight)
