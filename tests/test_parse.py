@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+import subprocess
+import sys
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -1149,8 +1151,6 @@ def load_sitegen():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("sample_sitegen", path)
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)
-    import sys
-
     sys.modules.setdefault("sample_sitegen", module)
     spec.loader.exec_module(module)
     return module
@@ -1267,3 +1267,15 @@ def test_logo_heading_with_the_site_name_is_not_the_title() -> None:
     assert release.published == datetime(2024, 12, 12, 17, 14, 51, tzinfo=SHANGHAI)
     # div.zw (a body class some sites of this CMS use) is among the default body selectors
     assert release.method is ParseMethod.VISIBLE
+
+
+def test_import_is_light() -> None:
+    """The parser's parts (tasks/_parse/) take the profile types for annotations only: parsing
+    pulls in neither Prefect nor pydantic-settings (tasks/settings.py) nor the HTTP client."""
+    code = (
+        "import sys, tasks.parse; print(sorted(m for m in "
+        "('prefect', 'tasks.settings', 'pydantic_settings', 'httpx') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -13,6 +13,8 @@ No assertion depends on wall-clock timing.
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -1145,3 +1147,11 @@ def test_server_concurrent_fetches(server: SampleServer, local: Callable[..., Fe
     assert sorted(results) == list(range(1, 9))
     assert all(f"新闻发布会 {n}" in results[n].text for n in results)
     assert server.paths_requested().count("/robots.txt") == 1
+
+
+def test_import_is_light() -> None:
+    """Fetching is kept apart from parsing (tasks/_fetch/ imports no HTML parser) and from Prefect."""
+    code = "import sys, tasks.site; print(sorted(m for m in ('prefect', 'bs4', 'tasks.parse') if m in sys.modules))"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,1 @@
+"""The fetcher's parts; the public names are re-exported by ``tasks.site``."""

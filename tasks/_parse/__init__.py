@@ -1,0 +1,1 @@
+"""The page parser's parts; the public names are re-exported by ``tasks.parse``."""

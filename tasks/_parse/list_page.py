@@ -1,0 +1,186 @@
+"""List pages (``index.html``, ``index_2.html`` …): the release links and the next page.
+
+Items are the rows (``<li>``, ``<tr>``, ``<dd>``) of one container. The profile's
+``selectors.list_item`` proposes rows; otherwise every container competes. A container wins by
+dated rows first, then by how close the pager follows it (a sidebar of "latest news" can outnumber
+a column's last page), then by its number of dated and article-linking rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from tasks._parse.chrome import not_content
+from tasks._parse.dates import parse_date
+from tasks._parse.pager import find_pager, next_page
+from tasks._parse.css import compiled_selector
+from tasks._parse.soup import is_inside, make_soup
+from tasks._parse.text import SKIP_TEXT_TYPES, clean_text, element_text, plain_text
+from tasks._parse.urls import canonical_url, usable_href
+from tasks.errors import LayoutNotRecognised
+from tasks.models import ListItem, ListPage
+
+if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the profile's fields
+    from tasks.settings import Selectors, SiteProfile
+
+ARTICLE_HREF_RE = re.compile(r"/m?post_\d+\.s?html?|/content/|/t\d{8}_\d+\.s?html?", re.IGNORECASE)
+MIN_UNDATED_ARTICLES = 3  # rows linking article pages that make an undated list a list
+LIST_DATE_CLASS_RE = re.compile(r"time|date|rq", re.IGNORECASE)
+ROW_TAGS = ["li", "tr", "dd"]
+CONTAINER_TAGS = ["ul", "ol", "tbody", "table", "div", "dl"]
+
+
+def parse_list_page(html: str, *, url: str, profile: SiteProfile) -> ListPage:
+    """Release links and the next page of one list page (``index.html``, ``index_2.html`` …).
+
+    Items are the ``<li>`` children of the list container chosen by the profile's
+    ``selectors.list_item`` (failing that: the element with the most ``<li>`` children that each
+    hold a link and a date). Links are absolute and canonical, de-duplicated (first kept);
+    links to hosts off the profile's allow-list are kept with ``off_site=True``.
+
+    Raises ``LayoutNotRecognised`` (with the URL) when the page has no such list.
+    """
+    soup = make_soup(html, url=url)
+    page_url = canonical_url(url)
+    selectors = profile.selectors
+    pager = find_pager(soup, selectors)
+    rows = _find_list_rows(soup, selectors, pager=pager)
+    if not rows:
+        raise LayoutNotRecognised(
+            f"No release list on {url}: looked for list items {selectors.list_item!r} and, "
+            "failing that, an element whose <li> children each hold a link and a date "
+            "(YYYY-MM-DD).",
+            url=url,
+        )
+    items: list[ListItem] = []
+    seen: set[str] = set()
+    for row in rows:
+        item = _list_item(row, page_url=page_url, profile=profile)
+        if item is None or item.url in seen:
+            continue
+        seen.add(item.url)
+        items.append(item)
+    if not items:
+        raise LayoutNotRecognised(
+            f"No release links on {url}: the list matched but none of its items holds an "
+            "http(s) link.",
+            url=url,
+        )
+    next_url, page_count = next_page(soup, pager=pager, page_url=page_url)
+    return ListPage(url=page_url, items=tuple(items), next_url=next_url, page_count=page_count)
+
+
+def _find_list_rows(soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | None) -> list[Tag]:
+    # Rows the profile's selectors match, grouped by their container; the containers compete.
+    groups: dict[int, tuple[Tag, list[Tag]]] = {}
+    for row in compiled_selector(selectors.list_item).select(soup):
+        if row.parent is not None:
+            groups.setdefault(id(row.parent), (row.parent, []))[1].append(row)
+    best = _best_group(groups.values(), pager=pager)
+    if best:
+        # Take every row of the winning container, not only those the selector matched: an item
+        # without a date (a pinned notice, say) is still an item.
+        container, _ = best
+        return _rows_of(container) or best[1]
+    generic: list[tuple[Tag, list[Tag]]] = []
+    for container in soup.find_all(CONTAINER_TAGS):
+        rows = _rows_of(container)
+        if rows:
+            generic.append((container, rows))
+    best = _best_group(generic, pager=pager)
+    return best[1] if best else []
+
+
+def _rows_of(container: Tag) -> list[Tag]:
+    return [c for c in container.find_all(ROW_TAGS, recursive=False)]
+
+
+def _best_group(
+    groups: Iterable[tuple[Tag, list[Tag]]], *, pager: Tag | None
+) -> tuple[Tag, list[Tag]] | None:
+    best: tuple[tuple[int, ...], tuple[Tag, list[Tag]]] | None = None
+    for container, rows in groups:
+        links = [_row_link(row) for row in rows]
+        dated = sum(
+            1 for row, link in zip(rows, links, strict=True) if link is not None and _row_date(row)
+        )
+        # Lists that show no dates (or "12-12" without the year) still link article pages.
+        articles = sum(
+            1 for link in links if link is not None and ARTICLE_HREF_RE.search(str(link["href"]))
+        )
+        # A container followed closely by the pager is the page's own list, not a sidebar of
+        # "latest news" that can outnumber the items of a column's last page.
+        distance = _pager_distance(container, pager)
+        if dated == 0 and (
+            articles < MIN_UNDATED_ARTICLES or distance is None or not_content(container)
+        ):
+            continue  # undated links count only as the list right above the pager
+        score = (int(dated > 0), -(distance or 99), dated, articles, len(rows))
+        if best is None or score > best[0]:
+            best = (score, (container, rows))
+    return best[1] if best else None
+
+
+def _pager_distance(container: Tag, pager: Tag | None, *, levels: int = 3) -> int | None:
+    """How many levels up from ``container`` the pager's box starts (None: not within reach)."""
+    if pager is None:
+        return None
+    pager_ancestors = {id(p) for p in pager.parents}
+    ancestor: Tag | None = container
+    for level in range(1, levels + 1):
+        ancestor = ancestor.parent if ancestor is not None else None
+        if ancestor is None or ancestor.name in ("body", "html", "[document]"):
+            return None
+        if id(ancestor) in pager_ancestors:
+            return level
+    return None
+
+
+def _row_link(row: Tag) -> Tag | None:
+    for link in row.find_all("a", href=True):
+        if not usable_href(link):
+            continue
+        if clean_text(link.get_text(" ")) or clean_text(str(link.get("title") or "")):
+            return link
+    return None
+
+
+def _row_date(row: Tag) -> date | None:
+    # A date element first (span.time, span.pubDate, em.date …), then any text outside the link:
+    # the title itself may carry a date that is not the publication date.
+    for element in row.find_all(class_=LIST_DATE_CLASS_RE):
+        found = parse_date(element.get_text(" ")) or parse_date(str(element.get("aria-label", "")))
+        if found:
+            return found
+    link = _row_link(row)
+    outside = [
+        str(s)
+        for s in row.find_all(string=True)
+        if not isinstance(s, SKIP_TEXT_TYPES) and (link is None or not is_inside(s, link))
+    ]
+    return parse_date(" ".join(outside))
+
+
+def _list_item(row: Tag, *, page_url: str, profile: SiteProfile) -> ListItem | None:
+    link = _row_link(row)
+    if link is None:
+        return None
+    url = canonical_url(str(link["href"]), base=page_url)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    title = plain_text(str(link.get("title") or "")) or element_text(link)
+    if not title:
+        return None
+    return ListItem(
+        url=url,
+        title=title,
+        published=_row_date(row),
+        off_site=not profile.host_allowed(parts.hostname),
+    )

@@ -1,0 +1,84 @@
+"""An article's title as the page shows it: the visible heading, or the ``<title>`` less its
+site name ("广东省发展和改革委员会 - X", "X-中国东莞政府门户网站" → X)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bs4 import BeautifulSoup, Tag
+
+from tasks._parse.breadcrumb import BREADCRUMB_LABEL_RE
+from tasks._parse.css import select_in_order
+from tasks._parse.text import BLOCK_TAGS, element_text
+
+if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the profile's fields
+    from tasks.settings import Selectors
+
+MAX_TITLE_CHARS = 300
+MIN_REPEATED_TITLE_CHARS = 4  # a heading found only because the <title> repeats it
+HEADING_BLOCKS = sorted(BLOCK_TAGS - {"p"})
+# Where a title the <title> repeats is looked for: headings first, then any small box.
+TITLE_TAG_GROUPS = (
+    ["h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"],
+    ["div", "p", "td", "span"],
+)
+TITLE_SEPARATOR = r"\s*[-_|｜—–]+\s*"
+_SITE_NAME = r"[^-_|｜—–]{2,30}?(?:门户网站|网站|政府网|人民政府|政府|网|委员会|办公室|局|厅|法院)"
+SITE_SUFFIX_RE = re.compile(rf"{TITLE_SEPARATOR}{_SITE_NAME}\s*$")
+SITE_PREFIX_RE = re.compile(rf"^\s*{_SITE_NAME}{TITLE_SEPARATOR}")
+
+
+def page_title(soup: BeautifulSoup) -> str:
+    """The text of the ``<title>`` element, or ""."""
+    element = soup.find("title")
+    return element_text(element) if element is not None else ""
+
+
+def title_element(
+    soup: BeautifulSoup, selectors: Selectors, *, page_title: str, site_names: Iterable[str | None]
+) -> Tag | None:
+    """The visible title: a profile-selected element, preferring one the <title> repeats (the
+    <title> less its site name, so a logo's <h1>中国东莞政府门户网站</h1> is not the title)."""
+    names = {n for n in site_names if n}
+    page_title = title_from_page_title(page_title, site_names=names) if page_title else ""
+    first_valid: Tag | None = None
+    for element in select_in_order(soup, selectors.title):
+        text = element_text(element)
+        if not _valid_title(text) or text in names:
+            continue
+        if not page_title or text in page_title:
+            return element
+        first_valid = first_valid or element
+    if page_title:
+        # Any heading the <title> repeats (drc.gd.gov.cn: <h4 class="wdtit">, with the <title>
+        # "广东省发展和改革委员会 - <title>"); headings first, then any small box.
+        for tag_names in TITLE_TAG_GROUPS:
+            found = [
+                e for e in soup.find_all(tag_names)
+                if len(text := element_text(e)) >= MIN_REPEATED_TITLE_CHARS
+                and _valid_title(text) and text not in names and text in page_title
+                and not e.find(HEADING_BLOCKS)
+            ]  # fmt: skip
+            if found:
+                return max(found, key=lambda e: len(element_text(e)))
+    return first_valid
+
+
+def title_from_page_title(page_title: str, *, site_names: Iterable[str | None]) -> str:
+    """The <title> without its site name: "广东省发展和改革委员会 - X" or "X-中国东莞…" → X.
+
+    Only a site name is cut off, so "2024-2025年度…" keeps its hyphen."""
+    title = page_title
+    for name in sorted({n for n in site_names if n}, key=len, reverse=True):
+        sep = TITLE_SEPARATOR
+        title = re.sub(rf"{sep}{re.escape(name)}\s*$", "", title)
+        title = re.sub(rf"^\s*{re.escape(name)}{sep}", "", title)
+    title = SITE_SUFFIX_RE.sub("", title)
+    title = SITE_PREFIX_RE.sub("", title)
+    return title.strip() or page_title
+
+
+def _valid_title(text: str) -> bool:
+    return 2 <= len(text) <= MAX_TITLE_CHARS and not BREADCRUMB_LABEL_RE.match(text)
