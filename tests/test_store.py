@@ -299,3 +299,128 @@ def test_bulk_reads_for_the_poster_step(store):
         ))
     assert store.prune_posters({urls[2]: 1, urls[1]: 1}) == ["posters/2-1-portrait.png"]
     assert [p.event_seq for p in store.posters_for([urls[2]])[urls[2]]] == [0]
+
+
+# ---- owed articles, rechecks, and the parts of tasks/_store ---------------------------------------
+
+
+def test_listed_articles_are_owed_until_stored_then_settled(store):
+    owed = "https://x/post_1.html"
+    stored_meanwhile = "https://x/post_2.html"
+    store.record_fetch_failure("https://x/post_3.html", kind="article", reason="http-500")
+    store.record_listed(
+        [(owed, "标题一", date(2024, 12, 1)), (stored_meanwhile, None, None),
+         ("https://x/post_3.html", "标题三", None)],
+        reason="listed, not fetched",
+    )
+    state = store.get_fetch_state(owed)
+    assert (state.attempts, state.last_error, state.listed_title, state.listed_date) == (
+        0, "listed, not fetched", "标题一", date(2024, 12, 1)
+    )
+    assert store.get_fetch_state("https://x/post_3.html").last_error == "http-500"  # not overwritten
+    store.upsert_release(_release(url=stored_meanwhile))
+    assert store.settle_listed(reason="listed, not fetched") == 1
+    assert store.get_fetch_state(stored_meanwhile).last_error is None
+    assert [s.url for s in store.failed_articles()] == [owed, "https://x/post_3.html"]
+    store.record_listed([], reason="listed, not fetched")  # nothing to record: no error
+
+
+def test_recheck_candidates_and_forgotten_validators(store):
+    old = datetime(2024, 12, 1, tzinfo=SHANGHAI)
+    store.upsert_release(_release(), at=old)
+    recent = _release(url="https://x/post_2.html", published=datetime(2024, 12, 13, tzinfo=SHANGHAI))
+    store.upsert_release(recent, at=old)
+    due = dict(checked_before=old + timedelta(days=1), published_after=old)
+    assert store.releases_due_for_recheck(**due) == [recent.url, _release().url]
+    store.mark_checked(recent.url, at=old + timedelta(days=2))
+    assert store.releases_due_for_recheck(**due) == [_release().url]
+    store.record_fetch_success(recent.url, kind="article", status=200, etag='"e"', last_modified="Mon")
+    store.forget_validators(recent.url)
+    state = store.get_fetch_state(recent.url)
+    assert (state.etag, state.last_modified, state.status) == (None, None, 200)
+
+
+def test_bulk_lookups_cross_the_in_list_chunks(store):
+    """More URLs than one IN (…) list holds: every one is found, and only those that exist."""
+    from tasks._store.sql import IN_CHUNK
+
+    urls = [f"https://x/post_{n}.html" for n in range(2 * IN_CHUNK + 1)]
+    store.record_listed([(u, None, None) for u in urls[::2]], reason="owed")
+    assert set(store.fetch_states(urls)) == set(urls[::2])
+    store.upsert_release(_release(url=urls[-1]))
+    store.upsert_release(_release(url=urls[IN_CHUNK]))
+    assert store.known_urls(urls + urls) == {urls[-1], urls[IN_CHUNK]}
+    assert [s.release.url for s in store.get_releases(urls[::-1])] == [urls[-1], urls[IN_CHUNK]]
+
+
+@pytest.mark.parametrize("chunk", [[], [1], [1, 2, 3], [1, 2, 3, 4]])
+def test_chunked_keeps_order_and_size(chunk):
+    from tasks._store.sql import chunked
+
+    parts = list(chunked(chunk, 3))
+    assert [x for part in parts for x in part] == chunk
+    assert all(1 <= len(part) <= 3 for part in parts)
+
+
+def test_dialects_without_on_conflict_get_the_same_results(store, monkeypatch):
+    """The plain INSERT-or-UPDATE path (a backend with no ON CONFLICT), run on a real database."""
+    from tasks._store import sql
+    from tasks.store import StoredPoster
+
+    monkeypatch.setattr(sql, "UPSERT_DIALECTS", frozenset())
+    release = _release()
+    assert store.upsert_release(release, events=[Event(name="开幕式", start=date(2024, 12, 20))]) == "new"
+    assert store.upsert_release(release) == "unchanged"
+    assert store.upsert_release(_release(text="改期。"), events=[]) == "updated"
+    assert store.events_for(release.url) == ()
+    url = "https://x/list/index.html"
+    for _ in range(3):
+        store.record_fetch_failure(url, kind="list", reason="timeout", status=None)
+    assert store.get_fetch_state(url).attempts == 3
+    store.record_fetch_success(url, kind="list", status=200, etag='"a"', last_modified=None)
+    assert (store.get_fetch_state(url).attempts, store.get_fetch_state(url).etag) == (0, '"a"')
+    store.record_listed([(url, None, None), ("https://x/post_5.html", "五", None)], reason="owed")
+    assert store.get_fetch_state(url).last_error is None
+    for sha in ("a", "b"):
+        store.save_poster(StoredPoster(
+            release_url=release.url, event_seq=0, format="square", template="t", path="p.png",
+            sha256=sha * 64, size_bytes=1, width=1, height=1, input_key="k",
+        ))
+    assert [p.sha256[0] for p in store.all_posters()] == ["b"]
+
+
+def test_bad_url_and_sql_errors_are_store_errors(tmp_path):
+    with pytest.raises(StoreError, match="Cannot open database"):
+        open_store("nosuchdialect://nowhere/db")
+    store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    with pytest.raises(StoreError, match="Database error on"):
+        with store._begin() as conn:
+            conn.exec_driver_sql("SELECT * FROM no_such_table")
+    store.engine.dispose()
+
+
+def test_public_names_stay_importable_from_tasks_store():
+    """What flows/, tasks/, tests/ and benchmarks/ import from tasks.store (the split moved the
+    code into tasks/_store/, not the names)."""
+    import tasks.store as store_module
+
+    names = {
+        "SCHEMA_VERSION", "FetchState", "RunRecord", "Store", "StoredPoster", "StoredRelease",
+        "now", "open_store", "create_engine", "metadata", "drafts_table", "draft_history_table",
+        "events_table", "fetch_state_table", "posters_table", "releases_table", "runs_table",
+        "_release_row", "_replace_events",
+    }
+    assert names - set(dir(store_module)) == set()
+
+
+def test_importing_the_store_stays_light():
+    """No Prefect and no draft templating on import: pure modules load fast (tests/, scripts)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tasks.store; "
+        "print(sorted(m for m in ('prefect', 'jinja2', 'tasks.drafts', 'tasks.review') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
