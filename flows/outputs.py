@@ -37,9 +37,9 @@ from tasks.feeds import (
 )
 from tasks.files import remove_stale_temporaries, write_if_changed
 from tasks.landing import FeedLink, LandingPage, render_landing, webcal_url
-from tasks.models import SHANGHAI, Event, TimeOfDay
+from tasks.models import SHANGHAI
 from tasks.settings import Settings, SiteProfile
-from tasks.store import Store, events_table, releases_table
+from tasks.store import Store, event_from_row, events_table, releases_table
 from tasks.websub import PingResult, ping_hub
 
 CALENDAR_FILE = "events.ics"
@@ -93,13 +93,6 @@ def landing_page(settings: Settings, profile: SiteProfile) -> LandingPage:
     )
 
 
-def _when(text: str) -> date | datetime:
-    # The store keeps all-day dates as YYYY-MM-DD, times as ISO 8601 with +08:00 (tasks/store.py).
-    if len(text) == 10:
-        return date.fromisoformat(text)
-    return datetime.fromisoformat(text).astimezone(SHANGHAI)
-
-
 def load_calendar_sources(store: Store, *, since: date) -> list[CalendarSource]:
     """Every event of each release that has an event ending on ``since`` or later.
 
@@ -134,15 +127,7 @@ def load_calendar_sources(store: Store, *, since: date) -> list[CalendarSource]:
             release_title=r.title,
             release_updated=datetime.fromisoformat(r.updated).astimezone(SHANGHAI),
             seq=r.seq,
-            event=Event(
-                name=r.name,
-                start=_when(r.start),
-                end=_when(r.end) if r.end else None,
-                time_of_day=TimeOfDay(r.time_of_day) if r.time_of_day else None,
-                venue=r.venue,
-                sentence=r.sentence,
-                online=r.online,
-            ),
+            event=event_from_row(r),
         )
         for r in rows
     ]

@@ -48,6 +48,7 @@ from tasks._store import releases as _releases
 from tasks._store import runs as _runs
 from tasks._store.engine import begin as _begin_transaction
 from tasks._store.engine import create_engine
+from tasks._store.events import event_from_row
 from tasks._store.events import replace_events as _replace_events  # see __all__
 from tasks._store.fetch_state import FetchState
 from tasks._store.migrate import create_or_upgrade as _create_or_upgrade
@@ -83,6 +84,7 @@ __all__ = [
     "UpsertOutcome",
     "create_engine",
     "draft_history_table",
+    "event_from_row",
     "drafts_table",
     "events_table",
     "fetch_state_table",

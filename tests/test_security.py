@@ -27,7 +27,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,7 +41,6 @@ from flows.drafting import approve, export_name, prepare_drafts
 from flows.outputs import publish_outputs
 from flows.posters import poster_path, render_posters
 from tasks.errors import RenderError, TooLarge
-from tasks.models import SHANGHAI
 from tasks.sample_server import Fault, SampleServer
 from tasks.settings import PROJECT_ROOT, SAMPLE_SITE_DIR, Settings, SiteProfile, load_profile, load_settings
 from tasks.store import Store, open_store

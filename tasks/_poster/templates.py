@@ -39,7 +39,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasks.errors import RenderError, TemplateError
+from tasks.errors import TemplateError
 
 from .content import PosterContent
 from .formats import FORMATS
