@@ -19,6 +19,11 @@ dates (展期：3.26-3.29) count only where they cannot be decimals (see ``_dot_
 after 每周 (每周三、周六) recur and are no day. An end day given on its own
 (持续到次日凌晨0:30) takes the clock time written right after it as the end time.
 
+本周末/下周末 is that week's Saturday to Sunday (one day when a date in brackets follows). A
+second session of one day (9:00-12:00、14:30-17:30) extends the first range; a clock time written
+as shared (…、10月18日迎战B，开赛时间均为19:35; a one-clause list followed by 每天…) goes to every
+date before it that has none. 首演当晚 (the day of a first show named elsewhere) is no day.
+
 Bracketed notes right after a date only repeat it and are skipped: 12月20日（周五）,
 2月8日-2月15日（农历腊月二十一日至二十八日）. A Gregorian date in brackets after a relative or
 lunar one replaces it: 本周六（4月12日）, 正月初八（2月5日）.
@@ -102,6 +107,7 @@ _TOKEN = re.compile(
             r"(?P<dan>大年(?P<dn>初[一二三四五六七八九十]|三十)|(?P<chuxi>除夕)|年三十)",
             r"(?P<hol>元旦|春节|元宵节|端午节|中秋节|国庆节|七夕节?|重阳节|劳动节|儿童节|妇女节|植树节|平安夜|圣诞节)",
             r"(?P<rel>今天|今日|今晚|今早|明天|明日|明晚|明早|后天|次日|翌日|当天|当日|当晚|同日|同一天|同天|即日起?)",
+            r"(?P<wkend>(?P<wep>下下|本|这|下)(?:个)?周末)",
             r"(?P<wk>(?P<wkp>下下|本|这|下|上|每)?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天]))",
             r"(?P<dayonly>(?<![\d.])(?P<dd>\d{1,2})[日号])",
             r"(?P<cnday>(?P<cdd>" + _CD + r")[日号])",
@@ -121,7 +127,7 @@ _TOKEN = re.compile(
 HAS_DAY = re.compile(
     r"(?=[\d〇零一二三四五六七八九十今明后次翌当即同周星礼初除年元春端中国七重劳儿妇植平圣])(?:"
     r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|\d{1,2}\.\d{1,2}|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|后天|次日|翌日|当[天日晚]|"
-    r"即日|同日|同一天|(?:周|星期|礼拜)[一二三四五六日天]|初[一二三四五六七八九十]|除夕|年三十|元旦|春节|元宵节|端午|中秋|国庆节|"
+    r"即日|同日|同一天|(?:周|星期|礼拜)[一二三四五六日天]|周末|初[一二三四五六七八九十]|除夕|年三十|元旦|春节|元宵节|端午|中秋|国庆节|"
     r"七夕|重阳|劳动节|儿童节|妇女节|植树节|平安夜|圣诞)"
 )
 _BRACKET = re.compile(r"[（(]([^（）()]{0,40})[）)]")
@@ -166,6 +172,13 @@ _RECURRING_BEFORE = re.compile(
 # a clock time range whose end has its own time word: 上午10时至晚上9时, 晚上十点持续至晚上十二点
 _TOD_TAIL = re.compile(r"(?:上午|下午|中午|晚上|晚间|傍晚|早上|凌晨|夜间|夜里|晚|夜)\s*$")
 _FLOAT_RANGE_GAP = re.compile(r"^(?:起)?(?:(?:一直)?(?:持续|延续)?(?:至|到)|-|起至|起到)$")
+# 首演当晚, 首场当天: the day of a first show or stop, named without its date
+_FIRST_OF_BEFORE = re.compile(r"首(?:演|场|站|展|映|日|秀)(?:演出|活动)?$")
+# a clock time given once for every date before it: …、10月18日迎战B，开赛时间均为19:35; 每场演出时间均为…
+_SHARED_TIME_BEFORE = re.compile(r"(?:均|都|统一)(?:为|是|定为|定于|在|于)?\s*$|(?:每场|每站|各场|每期)[^，,。；;\d]{0,6}?(?:为|是|:)?\s*$")
+_EACH_DAY_BEFORE = re.compile(r"每天\s*$|每日\s*$")
+# a second session of the same day: 9:00-12:00、14:30-17:30
+_SESSION_GAP = ("、", "和", "及")
 _CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
 
 
@@ -410,8 +423,14 @@ def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, a
         if w in ("次日", "翌日"):
             prev = base.start_day if base else ctx.last_day
             return (prev + timedelta(days=1), "rel", None) if prev else None
+        if base is None and _FIRST_OF_BEFORE.search(norm, max(0, tok.start - 3), tok.start):
+            return None  # 首演当晚: the first show's day, which need not be the last day mentioned
         prev = base.start_day if base else ctx.last_day  # 当天, 当日, 当晚
         return (prev, "alias", None) if prev else None
+    if g == "wkend":
+        # 本周末: the Saturday (and Sunday, set by the caller) of that week (labelling rule 9)
+        weeks = {"本": 0, "这": 0, "下": 1, "下下": 2}[m["wep"]]
+        return ref - timedelta(days=ref.weekday()) + timedelta(days=7 * weeks + 5), "weekend", None
     if g == "wk":
         p = m["wkp"] or ""
         wd = WEEKDAYS[m["wd"]]
@@ -532,6 +551,8 @@ def find_mentions(
                 if tok.kind == "day" and tok.match.lastgroup in ("greg", "num") and cur.kind != "greg":
                     r = _resolve_day(tok, norm, ctx, None, False)
                     if r:
+                        if cur.kind == "weekend" and not re.search(r"[至到\-、和]", br[2]):
+                            cur.end_day = None  # 本周末（6月13日）: that one day
                         cur.start_day, cur.kind = r[0], "greg"
                         ctx.last_day = r[0]
                 cur.end = br[1]
@@ -565,6 +586,9 @@ def find_mentions(
             attach = cur is not None and gap is not None and (
                 _ATTACH_GAP.match(gap) or gap in ("每晚", "，每晚", "，每天") or (cur.times and _RANGE_GAP.match(gap))
             )
+            if not attach and cur is not None and gap in _SESSION_GAP and len(cur.times) >= 2:
+                t = _time_of(tok, tod_here or cur.tod)
+                attach = t is not None and t > cur.times[-1]  # 9:00-12:00、14:30-17:30: one day, two sessions
             if attach and cur is not None:
                 t = _time_of(tok, tod_here or cur.tod)
                 if t is not None:
@@ -583,7 +607,10 @@ def find_mentions(
             between = norm[last.end: tok.start] if last is not None else ""
             if tod_here:
                 between = _TOD_TAIL.sub("", between)  # 上午10时至晚上9时: the end's own time word
-            if last is not None and _FLOAT_RANGE_GAP.match(between.strip()):
+            if last is not None and between.strip() in _SESSION_GAP and len(last.times) >= 2 and t > last.times[-1]:
+                last.times.append(t)  # 每天9:00-12:00、14:30-17:30: a second session of the same days
+                last.end = tok.end
+            elif last is not None and _FLOAT_RANGE_GAP.match(between.strip()):
                 if _is_midnight(tok, tod_here or last.tod):
                     last.midnight.append(len(last.times))
                     last.times.append(_time_of(tok, tod_here or last.tod) or t)
@@ -659,6 +686,8 @@ def find_mentions(
                 mentions.append(Mention(tok.start, tok.end, day, kind=kind, continues=True))
             continue
         cur = Mention(tok.start, tok.end, day, kind="rel" if kind == "alias" else kind, lunar=lunar)
+        if kind == "weekend":
+            cur.end_day = day + timedelta(days=1)
         if word in ("今晚", "明晚", "当晚"):
             cur.tod = "evening"
         elif word in ("今早", "明早"):
@@ -670,12 +699,36 @@ def find_mentions(
         ctx.last_day = day
     for f in floating:  # a later clock time belongs to the nearest date before it that has none
         before = [m for m in mentions if m.start < f.start]
+        shared = _shared_by(norm, f, before)
+        if shared:
+            for m in shared:
+                m.times, m.midnight = list(f.times), list(f.midnight)
+                m.tod = m.tod or f.tod
+            continue
         if before and not before[-1].times:
             before[-1].times = f.times
             before[-1].midnight = f.midnight
             before[-1].tod = before[-1].tod or f.tod
     _share_in_lists(mentions)  # after the floating times: 7月5日、12日…，每场晚上7点至11点
     return mentions
+
+
+def _shared_by(norm: str, f: _Floating, before: list[Mention]) -> list[Mention]:
+    """The mentions a clock time given once applies to, when it is written as shared.
+
+    …10月14日迎战A、10月18日迎战B，开赛时间均为19:35 (均, 每场): every date before it without a time;
+    11月7日在A、11月14日在B展出，每天10:00-18:00: every date of that one list (no comma between
+    them), since a 每天 after separate clauses may belong to the last one only.
+    """
+    bare = [m for m in before if not m.times and not m.continues]
+    if len(bare) < 2 or len(bare) != len(before):
+        return []
+    lead = norm[max(0, f.start - 12): f.start]
+    if _SHARED_TIME_BEFORE.search(lead):
+        return bare
+    if _EACH_DAY_BEFORE.search(lead) and not re.search(r"[，,；;]", norm[bare[0].start: bare[-1].start]):
+        return bare
+    return []
 
 
 def _gap(norm: str, a: int, b: int, brackets: list[tuple[int, int, str]]) -> str:

@@ -367,7 +367,7 @@ def test_labelled_set_shape() -> None:
                 assert bench._day(g.end) >= bench._day(g.start), p.id
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
+@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"])
 def test_labelled_set_scores_floor(split: str) -> None:
     """A regression guard, not a target: the benchmark prints the real figures."""
     bench = _benchmark_module()
@@ -937,3 +937,176 @@ def test_a_defined_short_name_is_expanded() -> None:
             "家博会展期：11.21-11.24，地点：东莞国际会展中心。")
     e = one(text, OCT20)
     assert e.name == "2025东莞国际家居博览会"
+
+
+# ---------------------------------------------------------------- the fresh6 split's gaps, as general rules
+# (sentences written anew for each rule; none is a fresh6 passage)
+
+JUL8 = at(2026, 7, 8, 10)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # 本周末 with no date: that week's Saturday and Sunday (labelling rule 9)
+        ("本周末，“湖畔音乐节”将在华阳湖湿地公园举行。", date(2026, 7, 11), date(2026, 7, 12)),
+        ("下周末，东莞市青少年围棋联赛将在东莞市棋院开赛。", date(2026, 7, 18), date(2026, 7, 19)),
+        # with a date in brackets, that date alone
+        ("本周末（7月11日）晚，“湖畔音乐节”将在华阳湖湿地公园举行。", date(2026, 7, 11), None),
+    ],
+)
+def test_this_weekend_is_saturday_and_sunday(text: str, start: date, end: date | None) -> None:
+    e = one(text, JUL8)
+    assert (e.start, e.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自9月5日起，东莞图书馆每周六下午在少儿馆举办绘本故事会，每期限30组家庭。",
+        "自10月4日起每月第一个周日上午，市科学馆将在一楼大厅开展科普实验秀。",
+        "“周五影院”自8月7日起每周五晚7点半在市文化馆放映经典电影。",
+    ],
+)
+def test_a_weekly_or_monthly_repeat_from_a_start_date_is_not_an_event(text: str) -> None:
+    assert extract_events(text, published=JUL8) == []
+
+
+def test_a_start_date_with_a_weekly_closing_day_stays_an_event() -> None:
+    e = one("“岭南陶艺”特展自7月18日起在东莞展览馆展出，每周一闭馆。", JUL8)
+    assert e.start == date(2026, 7, 18) and e.venue == "东莞展览馆"
+
+
+def test_the_first_session_of_a_repeat_is_an_event_at_the_repeats_venue() -> None:
+    e = one("“周日音乐汇”自7月12日起每周日下午在可园博物馆上演，首场演出定于7月12日下午3点，由东莞青年乐团演奏。", JUL8)
+    assert e.start == dt(2026, 7, 12, 15) and e.venue == "可园博物馆"
+    assert "首场演出" in e.name and "周日音乐汇" in e.name
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # two sessions of one day: from the first clock time to the last
+        ("8月8日9:00-11:30、14:00-16:30，市科学馆将举办机器人体验日活动。", dt(2026, 8, 8, 9), dt(2026, 8, 8, 16, 30)),
+        ("机器人体验日活动将于8月8日在市科学馆举办，9：00—11：30、14：00—16：30分两场进行。", dt(2026, 8, 8, 9), dt(2026, 8, 8, 16, 30)),
+        ("8月8日至9日，机器人体验日活动在市科学馆举办，每天9:00-11:30、14:00-16:30开放。", dt(2026, 8, 8, 9), dt(2026, 8, 9, 16, 30)),
+    ],
+)
+def test_two_sessions_in_one_day_end_with_the_second(text: str, start: datetime, end: datetime) -> None:
+    e = one(text, JUL8)
+    assert (e.start, e.end, e.time_of_day) == (start, end, M)
+
+
+def test_a_clock_time_given_once_for_several_dates_applies_to_each() -> None:
+    events = extract_events("东莞队将于7月15日迎战广州队、7月22日迎战深圳队，均在东莞篮球中心进行，开赛时间均为19:35。", published=JUL8)
+    assert [e.start for e in events] == [dt(2026, 7, 15, 19, 35), dt(2026, 7, 22, 19, 35)]
+    assert all(e.venue == "东莞篮球中心" and e.time_of_day == E for e in events)
+    assert ["迎战广州队" in events[0].name, "迎战深圳队" in events[1].name] == [True, True]
+
+
+def test_a_list_of_stops_in_one_clause_gives_each_its_place_hours_and_duration() -> None:
+    text = ("“乡村振兴成果展”将于7月11日在石排镇文化广场、7月18日在茶山镇文化广场、7月25日在横沥镇文化广场巡回展出，"
+            "每站展期三天，每天9:00-17:00。")
+    events = extract_events(text, published=JUL8)
+    assert [(e.start, e.end, e.venue) for e in events] == [
+        (dt(2026, 7, 11, 9), dt(2026, 7, 13, 17), "石排镇文化广场"),
+        (dt(2026, 7, 18, 9), dt(2026, 7, 20, 17), "茶山镇文化广场"),
+        (dt(2026, 7, 25, 9), dt(2026, 7, 27, 17), "横沥镇文化广场"),
+    ]
+
+
+TOUR = """舞剧《红棉》下基层巡演将于7月18日起走进寮步、大朗两镇，首批演出安排如下：
+日期 场次 地点
+7月18日（周六） 第一场 寮步镇文化广场
+7月25日（周六） 第二场 大朗镇文化广场
+每场演出时间均为20:00—21:30，市民可免费观看。
+首演当晚，剧团还将在寮步镇文化广场举办演员见面会。“东莞文化馆”视频号将对每场演出进行直播。"""
+
+
+def test_a_tour_table_by_show_number_takes_the_tours_name_the_shared_time_and_the_stream() -> None:
+    events = extract_events(TOUR, published=JUL8)
+    assert [(e.start, e.end, e.venue) for e in events] == [
+        (dt(2026, 7, 18, 20), dt(2026, 7, 18, 21, 30), "寮步镇文化广场"),
+        (dt(2026, 7, 25, 20), dt(2026, 7, 25, 21, 30), "大朗镇文化广场"),
+    ]
+    assert all("红棉" in e.name and e.online == "“东莞文化馆”视频号" and e.time_of_day == E for e in events)
+
+
+def test_the_first_shows_evening_is_not_the_last_day_mentioned() -> None:
+    text = "巡演将于7月18日在寮步镇、7月25日在大朗镇演出。首演当晚，剧团还将在寮步镇文化广场举办演员见面会。"
+    assert all(e.start != date(2026, 7, 25) or "见面会" not in e.name for e in extract_events(text, published=JUL8))
+    assert not any("见面会" in e.name for e in extract_events(text, published=JUL8))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("（二）“湾区杯”围棋公开赛。8月15日至16日在东莞市棋院举行，设少儿组和成人组。", "“湾区杯”围棋公开赛"),
+        ("3. 东莞市第三届龙舟体验日。7月18日上午9时在中堂镇潢涌村举行。", "东莞市第三届龙舟体验日"),
+        # the words before the date in a title-like clause
+        ("2026东莞读书月8月1日启幕", "2026东莞读书月"),
+        # a tally of sub-activities is not the name; the sentence's subject is
+        ("本届读书月以“书香满城”为主题，将于8月1日至31日举行，共推出阅读活动200余场。", "读书月"),
+        # a generic label key takes the event named earlier in the line
+        ("东莞市第三届少儿舞蹈大赛报名时间：7月10日至20日；比赛时间：8月1日；比赛地点：东莞市少年宫剧场。", "东莞市第三届少儿舞蹈大赛"),
+    ],
+)
+def test_names_from_item_headings_titles_and_subjects(text: str, name: str) -> None:
+    e = one(text, JUL8)
+    assert e.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "online", "venue"),
+    [
+        ("8月2日（周日）晚7点，“城市街舞”总决赛将在主舞台开打，虎牙、B站将同步直播。", "虎牙、B站", "主舞台"),
+        ("7月15日14:00-17:00，市人社局将在“东莞人社”视频号开展“直播带岗”活动。", "“东莞人社”视频号", None),
+        ("7月20日晚上8点，市体育局联合“i东莞”客户端推出线上直播，邀请专家解答健身问题。", "“i东莞”客户端", None),
+        ("7月18日上午9时，东莞市龙舟邀请赛将在万江龙舟广场开赛。东莞广播电视台将对决赛进行全程直播。", "东莞广播电视台", "万江龙舟广场"),
+    ],
+)
+def test_streaming_platforms_and_online_only_programmes(text: str, online: str, venue: str | None) -> None:
+    e = one(text, JUL8)
+    assert (e.online, e.venue) == (online, venue)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第五届东莞家具博览会将于明年同期在同一场馆举办，招展工作即日启动。",
+        "比赛组委会将于7月19日公布各队出场顺序。",
+    ],
+)
+def test_an_administrative_start_or_announcement_is_not_an_event(text: str) -> None:
+    assert extract_events(text, published=JUL8) == []
+
+
+def test_the_site_of_another_event_is_no_venue() -> None:
+    e = one("7月11日晚上8点，还将在啤酒节现场举行“湖畔之夜”文艺晚会。", JUL8)
+    assert e.venue is None and e.start == dt(2026, 7, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("“荔乡风情”美食节将于7月11日至12日在大岭山镇文化广场举办。\n记者：有什么亮点？\n答：美食节开放时间为每天10:00至21:00。",
+         dt(2026, 7, 11, 10), dt(2026, 7, 12, 21)),
+        ("2026东莞电子信息博览会将于7月21日至23日在东莞国际会展中心举办。\n展会开放时间为7月21日至22日每天9:00—17:00，7月23日9:00—15:00。",
+         dt(2026, 7, 21, 9), dt(2026, 7, 23, 15)),
+        ("2026东莞电子信息博览会将于7月21日至23日在东莞国际会展中心举办。\n展会期间每天9:00-17:00开放，7月23日14:00闭馆。",
+         dt(2026, 7, 21, 9), dt(2026, 7, 23, 14)),
+    ],
+)
+def test_opening_hours_stated_apart_reach_the_multi_day_event(text: str, start: datetime, end: datetime) -> None:
+    e = one(text, JUL8)
+    assert (e.start, e.end, e.time_of_day) == (start, end, M)
+
+
+def test_a_stream_in_an_events_own_sentence_is_not_given_to_the_event_above() -> None:
+    text = ("①“星空露营”亲子活动：7月18日至19日在松山湖梦幻百花洲举行；\n"
+            "②“夏夜光影”无人机表演：7月25日晚8时在松山湖北岸上演，“松山湖发布”视频号同步直播。")
+    events = extract_events(text, published=JUL8)
+    assert [(e.start, e.online) for e in events] == [
+        (date(2026, 7, 18), None),
+        (dt(2026, 7, 25, 20), "“松山湖发布”视频号"),
+    ]
