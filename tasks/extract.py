@@ -1112,8 +1112,16 @@ def _orig(sent: _Sentence, a: int, b: int) -> str:
     return sent.orig[a:b]
 
 
+# A name ends before a postponement (…总决赛延期至7月19日) and never opens with 的 (…举行的X).
+_NAME_CUT = re.compile(r"(?:延期|推迟|改期|顺延|延后)(?:至|到|举行|举办)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]")
+_LEADING_DE = re.compile(r"^的(?!士)")
+
+
 def _clean_name(s: str) -> str:
-    s = _ENUM_PREFIX.sub("", s).strip(" ，,、：:")
+    cut = _NAME_CUT.search(s)
+    if cut is not None and cut.start() >= 2:
+        s = s[: cut.start()]
+    s = _LEADING_DE.sub("", _ENUM_PREFIX.sub("", s).strip(" ，,、：:")).strip(" ，,、：:")
     s = _BRACKET.sub(lambda b: b.group(0) if re.search(r"[\u4e00-\u9fff]{2,}", b.group(0)) and not re.search(r"周|星期|农历|简称", b.group(0)) else "", s)
     prev = None
     while prev != s:

@@ -1110,3 +1110,37 @@ def test_a_stream_in_an_events_own_sentence_is_not_given_to_the_event_above() ->
         (date(2026, 7, 18), None),
         (dt(2026, 7, 25, 20), "“松山湖发布”视频号"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "start"),
+    [
+        ("原定于3月8日举行的东莞春季招聘会推迟至3月15日举行。", "东莞春季招聘会", "2025-03-15"),
+        ("因天气原因，原定5月1日晚举行的无人机灯光秀改期至5月3日晚8点，地点不变。", "无人机灯光秀",
+         "2025-05-03T20:00:00+08:00"),
+        ("原定于7月12日（周六）19:30在东莞篮球中心举行的第三届“村BA”篮球联赛总决赛延期至7月19日"
+         "（周六）19:30举行，地点不变。", "第三届“村BA”篮球联赛总决赛", "2025-07-19T19:30:00+08:00"),
+    ],
+)
+def test_a_postponed_event_is_named_without_the_postponement(text: str, name: str, start: str) -> None:
+    """A poster's headline is the name: never '的X', never 'X延期至7月19日（周'."""
+    (event,) = extract_events(text, published=datetime(2025, 3, 1, 10, tzinfo=SHANGHAI))
+    assert (event.name, event.start.isoformat()) == (name, start)
+
+
+def test_no_extracted_name_carries_a_date_a_postponement_or_a_stray_bracket() -> None:
+    """Over every labelled passage and the sample site: names fit a poster headline."""
+    import re
+
+    bench = _benchmark_module()
+    passages = bench.load_passages() + bench.load_sample_passages()[0]
+    bad = []
+    for p in passages:
+        for e in extract_events(p.text, published=p.published):
+            n = e.name
+            if (n.startswith(("的", "和", "及", "在", "于", "，", "、"))
+                    or re.search(r"\d+\s*月\s*\d+\s*日|延期|推迟|改期", n)
+                    or any(n.count(a) != n.count(b) for a, b in ("“”", "《》", "（）"))):
+                bad.append((p.id, n))
+    assert len(passages) > 200
+    assert bad == []
