@@ -32,7 +32,14 @@ from tasks._parse.meta import base_url, keywords, meta_tags
 from tasks._parse.sanitise import sanitise_html
 from tasks._parse.soup import make_soup
 from tasks._parse.text import clean_text, element_text, plain_text
-from tasks._parse.title import MAX_TITLE_CHARS, page_title, title_element, title_from_page_title
+from tasks._parse.title import (
+    MAX_TITLE_CHARS,
+    heading_before,
+    is_site_name_only,
+    page_title,
+    title_element,
+    title_from_page_title,
+)
 from tasks._parse.urls import canonical_url, post_id
 from tasks.errors import NotARelease
 from tasks.models import ParseMethod, Release
@@ -77,8 +84,15 @@ def parse_article(
 
     # --- title ---------------------------------------------------------------------------------
     site_names = (meta.get("sitename"), profile.title)
-    heading = title_element(soup, selectors, page_title=page_title(soup), site_names=site_names)
+    window_title = page_title(soup)
+    heading = title_element(soup, selectors, page_title=window_title, site_names=site_names)
     info_line = find_info_line(soup, selectors, after=heading)
+    from_window = title_from_page_title(window_title, site_names=site_names)
+    site_only_window = is_site_name_only(from_window, site_names=site_names)
+    if heading is None and info_line is not None and site_only_window:
+        # The <title> names only the site (old and table layouts): the title is the heading
+        # right above the info line, whatever its class.
+        heading = heading_before(info_line, site_names=site_names)
     info_text = clean_text(info_line.get_text(" ")) if info_line is not None else ""
     title_method: ParseMethod
     if plain_text(meta.get("articletitle", "")):
@@ -86,8 +100,11 @@ def parse_article(
     elif heading is not None:
         title, title_method = element_text(heading), ParseMethod.VISIBLE
     else:
-        title = title_from_page_title(page_title(soup), site_names=site_names)
-        title = title or plain_text(listed_title or "")
+        # A <title> that names only the site is not the release's title: the list page's
+        # title, else no title at all (NotARelease), never the site name.
+        if site_only_window:
+            from_window = ""
+        title = from_window or plain_text(listed_title or "")
         title_method = ParseMethod.FALLBACK
     # Markup-looking text in a title ("&lt;b&gt;…" shown literally) is dropped: a title is text.
     title = plain_text(title)[:MAX_TITLE_CHARS].strip()
@@ -99,7 +116,7 @@ def parse_article(
         )
 
     # --- body ----------------------------------------------------------------------------------
-    body, body_method = find_body(soup, selectors, exclude=(heading, info_line))
+    body, body_method = find_body(soup, selectors, exclude=(heading, info_line), after=heading)
     if body is None:
         raise NotARelease(
             f"No body on {url}: nothing matched {selectors.body!r} with text or images, and "

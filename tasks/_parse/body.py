@@ -1,8 +1,10 @@
 """An article's body box: finding it, cutting it to the release, and reading its text.
 
 The profile's ``selectors.body`` first; failing that (``ParseMethod.FALLBACK``) the element with
-the most Chinese text, counted in its ``<p>`` children and its own strings, that is not navigation
-and not the title or info line alone.
+the most Chinese text, counted in its ``<p>`` children and its own strings (a content picture
+counts as a line), that is not navigation and not the title or info line alone, does not come
+before the title, and sits in the title's column (a closer common ancestor with the title beats
+more text beside it). Paragraphs written as ``<div>``s are taken together.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from tasks._parse.chrome import CHROME_INLINE_RE, is_chrome_text, not_content
 from tasks._parse.info_line import is_labelled_info_line
+from tasks._parse.media import ICON_SRC_RE, MIN_IMAGE_SIDE
 from tasks._parse.css import select_in_order
 from tasks._parse.soup import is_inside
 from tasks._parse.text import BLOCK_TAGS, SKIP_TEXT_TYPES, clean_text, text_lines
@@ -24,6 +27,8 @@ if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the
 
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MIN_FALLBACK_CJK = 20  # characters of Chinese text for a generic body candidate
+NEVER_BODY_TAGS = frozenset({"body", "html", "[document]", "head", "title"})
+IMAGE_WEIGHT_CJK = 20  # what one content picture counts for, in characters of Chinese text
 BLOCK_TAG_LIST = sorted(BLOCK_TAGS)
 PAGE_LINE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "div")  # a title element a body box loses
 LAYOUT_TAGS = ["div", "section", "article", "center", "font"]
@@ -31,9 +36,16 @@ PARAGRAPH_LIKE_TAGS = ("div", "section", "article", "center")
 
 
 def find_body(
-    soup: BeautifulSoup, selectors: Selectors, *, exclude: tuple[Tag | None, ...]
+    soup: BeautifulSoup,
+    selectors: Selectors,
+    *,
+    exclude: tuple[Tag | None, ...],
+    after: Tag | None = None,
 ) -> tuple[Tag | None, ParseMethod]:
-    """The body box and how it was found; ``(None, FALLBACK)`` when nothing qualifies."""
+    """The body box and how it was found; ``(None, FALLBACK)`` when nothing qualifies.
+
+    ``after`` is the title element: a fallback candidate before it in the page (a left column,
+    a banner) is not the body, unless it holds the title (a broad box)."""
     for element in select_in_order(soup, selectors.body):
         if _has_content(element) and not not_content(element):
             return element, ParseMethod.VISIBLE
@@ -50,16 +62,83 @@ def find_body(
     for string in soup.find_all(string=True):
         if not isinstance(string, SKIP_TEXT_TYPES) and string.parent and string.parent.name != "p":
             add(string.parent, len(CJK_RE.findall(str(string))))
-    ranked = sorted(scores.values(), key=lambda pair: pair[1], reverse=True)
-    for element, score in ranked:
+    # A picture weighs like a line of text, so an image release ("一图读懂": one picture, one
+    # caption) has a body; it counts where its paragraph counts.
+    for img in soup.find_all("img"):
+        if _is_picture(img):
+            holder = img.find_parent("p")
+            add(holder.parent if holder is not None else img.parent, IMAGE_WEIGHT_CJK)
+    # The body follows the title: a box before it (a left column, a banner) is not the body.
+    order = {id(e): i for i, e in enumerate(soup.find_all(True))} if after is not None else {}
+    after_at = order.get(id(after), -1)
+    qualified: list[tuple[Tag, int]] = []
+    for element, score in scores.values():
         if score < MIN_FALLBACK_CJK:
-            break
-        if element.name in ("body", "html", "[document]") or not_content(element):
+            continue
+        if element.name in NEVER_BODY_TAGS or not_content(element):
             continue
         if any(e is not None and (e is element or is_inside(element, e)) for e in exclude):
             continue  # the title or the info line alone is not a body
-        return element, ParseMethod.FALLBACK
-    return None, ParseMethod.FALLBACK
+        if order.get(id(element), after_at) < after_at and not is_inside(after, element):
+            continue
+        qualified.append((element, score))
+    if not qualified:
+        return None, ParseMethod.FALLBACK
+    # The body sits in the title's column: a box that shares a closer ancestor with the title
+    # beats a longer one in a column beside it (a right-hand "最新动态" box), then the most text.
+    heights = _ancestor_heights(after) if after is not None else {}
+    best, _ = max(qualified, key=lambda pair: (-_column_height(pair[0], heights), pair[1]))
+    return _paragraph_parent(best, exclude=exclude), ParseMethod.FALLBACK
+
+
+def _ancestor_heights(element: Tag) -> dict[int, int]:
+    """Levels from ``element`` up to each of its ancestors (itself 0)."""
+    return {id(node): level for level, node in enumerate((element, *element.parents))}
+
+
+def _column_height(element: Tag, heights: dict[int, int]) -> int:
+    """How far above the title its lowest common ancestor with ``element`` is (0 without one)."""
+    if not heights:
+        return 0
+    for node in (element, *element.parents):
+        if id(node) in heights:
+            return heights[id(node)]
+    return len(heights)
+
+
+def _paragraph_parent(element: Tag, *, exclude: tuple[Tag | None, ...]) -> Tag:
+    """Paragraphs written as ``<div>``s (UEditor, hand-made pages) score one by one: the box
+    whose element children are all such paragraphs is the body, not its longest paragraph."""
+    parent = element.parent
+    if (
+        element.name not in PARAGRAPH_LIKE_TAGS
+        or element.find(BLOCK_TAG_LIST) is not None
+        or parent is None
+        or parent.name in NEVER_BODY_TAGS
+        or not_content(parent)
+        or any(e is not None and e is parent for e in exclude)
+    ):
+        return element
+    siblings = [c for c in parent.children if isinstance(c, Tag) and c.name != "br"]
+    paragraphs = [
+        c for c in siblings
+        if c.name in (*PARAGRAPH_LIKE_TAGS, "p") and c.find(BLOCK_TAG_LIST) is None
+    ]  # fmt: skip
+    if len(paragraphs) >= 2 and len(paragraphs) == len(siblings):
+        return parent
+    return element
+
+
+def _is_picture(img: Tag) -> bool:
+    """A content picture, not an icon, spacer, logo or banner (by its address and size)."""
+    src = str(img.get("src") or img.get("data-src") or img.get("oldsrc") or "")
+    if not src or src.startswith(("data:", "javascript:")) or ICON_SRC_RE.search(src):
+        return False
+    for attribute in ("width", "height"):
+        value = re.match(r"\s*(\d+)", str(img.get(attribute) or ""))
+        if value and int(value.group(1)) < MIN_IMAGE_SIDE:
+            return False
+    return True
 
 
 def article_scope(body: Tag, title_element: Tag | None) -> Tag:

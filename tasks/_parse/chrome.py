@@ -35,8 +35,8 @@ CHROME_TOKEN_RE = re.compile(
     re.IGNORECASE,
 )
 NOT_CONTENT_RE = re.compile(
-    r"(?:^|[\s_-])(?:nav|menu|header|footer|foot|sidebar|crumb|breadcrumb|mbx|share|links?|"
-    r"copyright|toolbar|search)(?:$|[\s_-]|\d)",
+    r"(?:^|[\s_-])(?:nav|menu|header|footer|foot|sidebar|side|aside|crumb|breadcrumb|mbx|share|"
+    r"links?|copyright|toolbar|search)(?:$|[\s_-]|\d)",
     re.IGNORECASE,
 )
 NOT_CONTENT_TAGS = frozenset({"header", "nav", "footer", "aside"})

@@ -1,5 +1,6 @@
 """The article's info line ("中国东莞政府门户网站 2024-12-12 17:14:51 来源: 本网"): where it is, and
-the publication time, source and site name it carries."""
+the publication time, source and site name it carries. A 政府信息公开 table's 成文日期 (written)
+line gives way to its 发布日期 (published) line."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ SOURCE_END_RE = re.compile(
     r"作者\s*[:：]|编辑\s*[:：]|分享|\d{4}\s*[-/.年]"
 )
 SENTENCE_PUNCTUATION_RE = re.compile(r"[。，！？；,;!?]")
+SENTENCE_END_RE = re.compile(r"[。！？]")  # a box holding a whole sentence holds body text
 INFO_HINT_RE = re.compile(r"来源|发布时间|发布日期|时间\s*[:：]|(?:19|20)\d{2}\s*[-/.年]")
+INFO_LABEL_HINT_RE = re.compile(r"来源|发布时间|发布日期|时间\s*[:：]")
 PUBLISHED_LABEL_RE = re.compile(r"(?:发布|发文|成文)?(?:时间|日期)\s*[:：]")
+# 政府信息公开 pages state when a document was written (成文日期) and when it was published
+# (发布日期); a line that only says the former is the publication line only if no other is found.
+WRITTEN_DATE_RE = re.compile(r"成文(?:日期|时间)")
+PUBLISH_LABEL_RE = re.compile(r"发布(?:日期|时间)\s*[:：]?")
 MAX_INFO_LINE_CHARS = 200
 MAX_SOURCE_CHARS = 60
 MAX_SITE_PREFIX_CHARS = 40
@@ -42,21 +49,39 @@ def find_info_line(
             return element
     searches = [after.find_all_next(string=INFO_HINT_RE, limit=80)] if after is not None else []
     searches.append(soup.find_all(string=INFO_HINT_RE, limit=400))
+    written_only: Tag | None = None
     for strings in searches:
         for string in strings:
             if isinstance(string, SKIP_TEXT_TYPES):
                 continue
+            # A climb starts at a date or a label, not at a title that names a year
+            # ("…2024年冬季…发布会"): from there it would reach the box around title and line.
+            if not (DATE_RE.search(string) or INFO_LABEL_HINT_RE.search(string)):
+                continue
             box: Tag | None = string.parent
-            for _ in range(3):  # the date and the 来源 may sit in sibling spans
+            for level in range(3):  # the date and the 来源 may sit in sibling spans
                 if box is None or box.name in ("body", "html", "[document]"):
                     break
                 text = clean_text(box.get_text(" "))
                 if len(text) > MAX_INFO_LINE_CHARS:
                     break
+                # Climbing from a title that names a year ("…2024年…发布会") into the table that
+                # also holds the info line and a short body: that box is not the line.
+                if level and SENTENCE_END_RE.search(text):
+                    break
                 if _looks_like_info_line(text):
-                    return box
+                    if not _written_date_only(text):
+                        return box
+                    written_only = written_only or box
+                    break
                 box = box.parent
-    return None
+    return written_only
+
+
+def _written_date_only(text: str) -> bool:
+    return bool(WRITTEN_DATE_RE.search(text)) and not (
+        PUBLISH_LABEL_RE.search(text) or SOURCE_RE.search(text)
+    )
 
 
 def is_labelled_info_line(text: str) -> bool:
@@ -77,7 +102,13 @@ def published_time(
             from_meta = parse_published(meta[name])
             if from_meta:
                 break
-    from_info = parse_published(info_text) if info_text else None
+    from_info = None
+    if info_text:
+        # "成文日期：2024-12-10  发布日期：2024-12-13": the labelled publication date first.
+        label = PUBLISH_LABEL_RE.search(info_text)
+        if label is not None:
+            from_info = parse_published(info_text[label.end() :])
+        from_info = from_info or parse_published(info_text)
     if from_meta is not None:
         # A PubDate without seconds (or without a time) and a visible line that agrees with it:
         # the visible line is the more precise reading of the same moment.

@@ -1,9 +1,15 @@
 """List pages (``index.html``, ``index_2.html`` …): the release links and the next page.
 
-Items are the rows (``<li>``, ``<tr>``, ``<dd>``) of one container. The profile's
-``selectors.list_item`` proposes rows; otherwise every container competes. A container wins by
-dated rows first, then by how close the pager follows it (a sidebar of "latest news" can outnumber
-a column's last page), then by its number of dated and article-linking rows.
+Items are the rows (``<li>``, ``<tr>``, ``<dd>``; failing those, four or more small ``<div>`` /
+``<p>`` boxes) of one container. The profile's ``selectors.list_item`` proposes rows (an empty
+selector proposes none); otherwise every container competes. A container wins by dated rows
+first, then by how close the pager follows it (a sidebar of "latest news" can outnumber a
+column's last page), then by its number of dated and article-linking rows.
+
+A row's date is a full date (2024-12-12, 2024/12/12, 2024年12月12日); a month and day alone
+("[12-12]") is completed only by the year of a date in the item's URL that agrees with it
+(TRS ``t20241212_…``, Hanweb ``/art/2024/12/12/``), never guessed. A title loses a pin label
+("[置顶]") and a date that sits inside the link.
 """
 
 from __future__ import annotations
@@ -29,11 +35,42 @@ from tasks.models import ListItem, ListPage
 if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the profile's fields
     from tasks.settings import Selectors, SiteProfile
 
-ARTICLE_HREF_RE = re.compile(r"/m?post_\d+\.s?html?|/content/|/t\d{8}_\d+\.s?html?", re.IGNORECASE)
+ARTICLE_HREF_RE = re.compile(
+    r"/m?post_\d+\.s?html?|/content/|/t\d{8}_\d+\.s?html?|/art/\d{4}/\d{1,2}/\d{1,2}/",
+    re.IGNORECASE,
+)
 MIN_UNDATED_ARTICLES = 3  # rows linking article pages that make an undated list a list
 LIST_DATE_CLASS_RE = re.compile(r"time|date|rq", re.IGNORECASE)
 ROW_TAGS = ["li", "tr", "dd"]
+# Rows some templates write as boxes (<div class="item">, <p>): used only where a container has
+# no <li>/<tr>/<dd> rows, and only boxes small enough to be one item (a layout column is not).
+BOX_ROW_TAGS = ["div", "p", "dt"]
+MAX_BOX_ROW_LINKS = 3
+# Boxes are weaker evidence than <li>/<tr> (every layout uses divs): a few boxes that each hold a
+# link and a date may be a teaser block, so box rows need this many (a short last page of such a
+# list is refused, LayoutNotRecognised, rather than guessed).
+MIN_BOX_ROWS = 4
+MAX_BOX_ROW_CHARS = 300
 CONTAINER_TAGS = ["ul", "ol", "tbody", "table", "div", "dl"]
+# "[12-12]", "12-12", "12/12", "12月12日": a date without its year; the year must come from the
+# item's URL (TRS ".../202412/t20241212_1.html", Hanweb ".../art/2024/12/12/..."), never a guess.
+SHORT_DATE_RE = re.compile(
+    r"(?<![\d-])(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?![\d-])\s*日?"
+)
+URL_DATE_RES = (
+    re.compile(r"/t(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})_\d+"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})[-/]?(?P<m>\d{1,2})[-/](?P<d>\d{1,2})/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/"),
+)
+# A date the link text ends with ("…发布会 2024-12-12", "…发布会[2024-12-12]"): not the title.
+TRAILING_DATE_RE = re.compile(
+    r"\s*[\[(（【]?\s*(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*日?"
+    r"\s*[\])）】]?\s*$"
+)
+# A pinned item's label in front of its title: "[置顶]", "【置顶】", "置顶", "[顶]".
+PIN_LABEL_RE = re.compile(
+    r"^\s*(?:[\[【(（]\s*(?:置顶|置頂|顶|top)\s*[\]】)）]|置顶|置頂)\s*", re.IGNORECASE
+)
 
 
 def parse_list_page(html: str, *, url: str, profile: SiteProfile) -> ListPage:
@@ -79,7 +116,11 @@ def parse_list_page(html: str, *, url: str, profile: SiteProfile) -> ListPage:
 def _find_list_rows(soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | None) -> list[Tag]:
     # Rows the profile's selectors match, grouped by their container; the containers compete.
     groups: dict[int, tuple[Tag, list[Tag]]] = {}
-    for row in compiled_selector(selectors.list_item).select(soup):
+    # An empty selector is a profile that names no list items: only the generic search runs.
+    matched = (
+        compiled_selector(selectors.list_item).select(soup) if selectors.list_item.strip() else []
+    )
+    for row in matched:
         if row.parent is not None:
             groups.setdefault(id(row.parent), (row.parent, []))[1].append(row)
     best = _best_group(groups.values(), pager=pager)
@@ -98,7 +139,16 @@ def _find_list_rows(soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | N
 
 
 def _rows_of(container: Tag) -> list[Tag]:
-    return [c for c in container.find_all(ROW_TAGS, recursive=False)]
+    rows = container.find_all(ROW_TAGS, recursive=False)
+    if rows:
+        return rows
+    boxes = [
+        box
+        for box in container.find_all(BOX_ROW_TAGS, recursive=False)
+        if len(box.find_all("a", href=True, limit=MAX_BOX_ROW_LINKS + 1)) <= MAX_BOX_ROW_LINKS
+        and len(box.get_text()) <= MAX_BOX_ROW_CHARS
+    ]
+    return boxes if len(boxes) >= MIN_BOX_ROWS else []
 
 
 def _best_group(
@@ -154,17 +204,60 @@ def _row_link(row: Tag) -> Tag | None:
 def _row_date(row: Tag) -> date | None:
     # A date element first (span.time, span.pubDate, em.date …), then any text outside the link:
     # the title itself may carry a date that is not the publication date.
-    for element in row.find_all(class_=LIST_DATE_CLASS_RE):
+    date_elements = row.find_all(class_=LIST_DATE_CLASS_RE)
+    for element in date_elements:
         found = parse_date(element.get_text(" ")) or parse_date(str(element.get("aria-label", "")))
         if found:
             return found
     link = _row_link(row)
-    outside = [
+    outside = " ".join(
         str(s)
         for s in row.find_all(string=True)
         if not isinstance(s, SKIP_TEXT_TYPES) and (link is None or not is_inside(s, link))
+    )
+    found = parse_date(outside)
+    if found is not None or link is None:
+        return found
+    return _short_date(outside, href=str(link["href"]))
+
+
+def _short_date(text: str, *, href: str) -> date | None:
+    """A month-day date ("[12-12]") completed by the year its item's URL carries; None when the
+    URL carries no date or a different month and day (the year is never guessed)."""
+    match = SHORT_DATE_RE.search(text)
+    if match is None:
+        return None
+    month, day = int(match["m"]), int(match["d"])
+    for pattern in URL_DATE_RES:
+        found = pattern.search(href)
+        if found is None:
+            continue
+        url_day = int(found["d"]) if "d" in found.groupdict() else day
+        if int(found["m"]) != month or url_day != day:
+            return None
+        try:
+            return date(int(found["y"]), month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def _link_title(link: Tag) -> str:
+    """The link's text less a date it also shows (rows where the whole item is the link:
+    ``<a><span class="title">…</span><span class="date">2024-12-12</span></a>``)."""
+    dated = [
+        e
+        for e in link.find_all(class_=LIST_DATE_CLASS_RE)
+        if parse_date(e.get_text(" ")) is not None
     ]
-    return parse_date(" ".join(outside))
+    if not dated:
+        return TRAILING_DATE_RE.sub("", element_text(link)).strip() or element_text(link)
+    parts = [
+        str(s)
+        for s in link.find_all(string=True)
+        if not isinstance(s, SKIP_TEXT_TYPES) and not any(is_inside(s, e) for e in dated)
+    ]
+    return clean_text("".join(parts)) or element_text(link)
 
 
 def _list_item(row: Tag, *, page_url: str, profile: SiteProfile) -> ListItem | None:
@@ -175,7 +268,8 @@ def _list_item(row: Tag, *, page_url: str, profile: SiteProfile) -> ListItem | N
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    title = plain_text(str(link.get("title") or "")) or element_text(link)
+    title = plain_text(str(link.get("title") or "")) or _link_title(link)
+    title = PIN_LABEL_RE.sub("", title).strip()
     if not title:
         return None
     return ListItem(

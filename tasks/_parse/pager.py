@@ -3,6 +3,8 @@
 A pager the server wrote (links: 下一页, 尾页, ``class="next"``) is trusted as it stands; failing
 that, the count comes from the script that writes the pager (``createPageHTML``) or from a page
 total in a script variable or in "共 N 页", and the next page is ``index_N.html`` beside this one.
+The pager box is the profile's selector or a usual pager class, else the box around a link only
+a pager shows (下一页, 尾页) or around "共 N 页": a pager under an unknown class is still read.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ PAGER_TEXTS = NEXT_TEXTS | LAST_TEXTS | {"第一页", "首页", "上一页"}
 PAGER_LINK_CLASSES = frozenset({"first", "next", "last", "current", "normal", "prev"})
 CURRENT_PAGE_CLASSES = frozenset({"current", "cur", "curr", "active", "on", "selected"})
 PAGE_TOTAL_RE = re.compile(r"共\s*(\d+)\s*页")
+# Link texts that only a pager shows (a site's "首页" is also its home link: not one of them).
+PAGER_ONLY_TEXTS = (
+    frozenset({"下一页", "下页", "后一页", "下一頁", "上一页", "上页", "前一页"}) | LAST_TEXTS
+)
+# Climbing from a pager link to its box passes these; the first other element is the box.
+PAGER_INLINE_TAGS = frozenset({"a", "span", "font", "b", "strong", "em", "i", "li", "label"})
+MAX_PAGER_CHARS = 300  # a box with more text is a layout column, not a pager
 PAGE_FILE_RE = re.compile(r"^(?P<stem>[A-Za-z][\w-]*?)(?:_(?P<n>\d+))?\.(?P<ext>s?html?)$")
 # TRS/NFCMS pagers written by script. Two signatures are in the wild:
 #   createPageHTML(count, current0, "index", "html")               current is 0-based
@@ -51,7 +60,27 @@ def find_pager(soup: BeautifulSoup, selectors: Selectors) -> Tag | None:
     for candidate in candidates:  # one that looks like a pager wins over a layout box named "page"
         if any(_is_pager_link(a) for a in candidate.find_all("a")):
             return candidate
+    # A pager under a class no list names (div.fenye, td.pagenav): found by what it says.
+    by_text = _pager_by_text(soup)
+    if by_text is not None:
+        return by_text
     return candidates[0] if candidates else None
+
+
+def _pager_by_text(soup: BeautifulSoup) -> Tag | None:
+    """The box around the first link that only a pager shows (下一页, 尾页 …), else around the
+    text "共 N 页" (a one-page list shows no links)."""
+    marks = [a for a in soup.find_all("a") if clean_text(a.get_text(" ")) in PAGER_ONLY_TEXTS]
+    marks.extend(s.parent for s in soup.find_all(string=PAGE_TOTAL_RE) if s.parent is not None)
+    for mark in marks:
+        box = mark if mark.name != "a" else mark.parent
+        while box is not None and box.name in PAGER_INLINE_TAGS and box.name != "[document]":
+            box = box.parent
+        if box is None or box.name in ("body", "html", "[document]"):
+            continue
+        if len(clean_text(box.get_text(" "))) <= MAX_PAGER_CHARS:
+            return box
+    return None
 
 
 def next_page(

@@ -1,5 +1,6 @@
 """An article's title as the page shows it: the visible heading, or the ``<title>`` less its
-site name ("广东省发展和改革委员会 - X", "X-中国东莞政府门户网站" → X)."""
+site name ("广东省发展和改革委员会 - X", "X-中国东莞政府门户网站" → X). A ``<title>`` that names
+only the site ("云浮市人民政府网") is no title: the heading right above the info line is."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from bs4 import BeautifulSoup, Tag
 
 from tasks._parse.breadcrumb import BREADCRUMB_LABEL_RE
+from tasks._parse.chrome import not_content
 from tasks._parse.css import select_in_order
 from tasks._parse.text import BLOCK_TAGS, element_text
 
@@ -25,9 +27,22 @@ TITLE_TAG_GROUPS = (
     ["div", "p", "td", "span"],
 )
 TITLE_SEPARATOR = r"\s*[-_|｜—–]+\s*"
-_SITE_NAME = r"[^-_|｜—–]{2,30}?(?:门户网站|网站|政府网|人民政府|政府|网|委员会|办公室|局|厅|法院)"
+# A site name has no digits or spaces: "…｜湛江市2024年…发布会 湛江市人民政府门户网站" is a title.
+_SITE_NAME = (
+    r"[^-_|｜—–\d\s]{2,30}?(?:门户网站|网站|政府网|人民政府|政府|网|委员会|办公室|局|厅|法院)"
+)
 SITE_SUFFIX_RE = re.compile(rf"{TITLE_SEPARATOR}{_SITE_NAME}\s*$")
 SITE_PREFIX_RE = re.compile(rf"^\s*{_SITE_NAME}{TITLE_SEPARATOR}")
+SITE_ONLY_RE = re.compile(rf"^\s*{_SITE_NAME}\s*$")
+# A visible title without a profile selector: a heading tag, or a box whose class or id says
+# title (xl_title, detail-tit, td.bt, biaoti), sitting just before the info line.
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+TITLE_TOKEN_RE = re.compile(
+    r"(?:^|[\s_-])(?:title|tit|bt|biaoti|headline|heading)(?:$|[\s_-]|\d)", re.IGNORECASE
+)
+MIN_HEADING_CHARS = 4
+MAX_HEADING_CHARS = 150
+MAX_HEADING_LOOKBACK = 12  # elements looked at before the info line
 
 
 def page_title(soup: BeautifulSoup) -> str:
@@ -72,12 +87,42 @@ def title_from_page_title(page_title: str, *, site_names: Iterable[str | None]) 
     Only a site name is cut off, so "2024-2025年度…" keeps its hyphen."""
     title = page_title
     for name in sorted({n for n in site_names if n}, key=len, reverse=True):
-        sep = TITLE_SEPARATOR
+        # A name the page or profile states exactly may also be set off by spaces alone.
+        sep = rf"(?:{TITLE_SEPARATOR}|\s+)"
         title = re.sub(rf"{sep}{re.escape(name)}\s*$", "", title)
         title = re.sub(rf"^\s*{re.escape(name)}{sep}", "", title)
     title = SITE_SUFFIX_RE.sub("", title)
     title = SITE_PREFIX_RE.sub("", title)
     return title.strip() or page_title
+
+
+def is_site_name_only(title: str, *, site_names: Iterable[str | None] = ()) -> bool:
+    """Whether a <title> names only the site ("云浮市人民政府网"): it is then no article title."""
+    text = title.strip()
+    return not text or text in {n for n in site_names if n} or bool(SITE_ONLY_RE.match(text))
+
+
+def heading_before(info_line: Tag, *, site_names: Iterable[str | None]) -> Tag | None:
+    """The title box just before the info line, for pages whose title no selector names and the
+    <title> does not repeat: the nearest preceding heading tag or title-classed box."""
+    names = {n for n in site_names if n}
+    for element in info_line.find_all_previous(True, limit=MAX_HEADING_LOOKBACK):
+        if any(parent is element for parent in info_line.parents):
+            continue  # a box around the info line is not before it
+        ident = " ".join([*(element.get("class") or []), str(element.get("id") or "")])
+        if element.name not in HEADING_TAGS and not (ident and TITLE_TOKEN_RE.search(ident)):
+            continue
+        text = element_text(element)
+        if (
+            MIN_HEADING_CHARS <= len(text) <= MAX_HEADING_CHARS
+            and _valid_title(text)
+            and text not in names
+            and not SITE_ONLY_RE.match(text)
+            and not element.find(HEADING_BLOCKS)
+            and not not_content(element)
+        ):
+            return element
+    return None
 
 
 def _valid_title(text: str) -> bool:
