@@ -381,6 +381,11 @@ def rebuild(
     typer.echo(f"outputs in {settings.out}/public (changed: {', '.join(result['files_changed']) or 'none'})")
 
 
+from flows.cli_drafts import drafts_app  # noqa: E402 - a sub-app, no Prefect import
+
+app.add_typer(drafts_app, name="drafts", help="Review the social-media drafts: list, show, approve …")
+
+
 def main() -> None:
     try:
         app()

@@ -21,13 +21,34 @@ SEED_ARTICLE = SAMPLE_SITE_DIR / "zwgk/jdhy/xwfbh/content/post_4236888.html"
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("run", "demo", "extract", "serve", "status"):
+    for command in COMMANDS:
         assert command in result.output
 
 
-@pytest.mark.parametrize("command", ["run", "demo", "extract", "serve", "status"])
+COMMANDS = ("run", "demo", "extract", "posters", "serve", "status", "backfill", "rebuild", "drafts")
+
+
+def test_every_command_the_readme_shows_exists():
+    """The README (both languages) is what users type: each `publicity X …` it shows must run."""
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"publicity ([a-z][a-z-]*(?: [a-z][a-z-]*)?)", readme))
+    assert len(shown) >= 8
+    for words in sorted(shown):
+        argv = words.split()
+        if argv[0] not in COMMANDS:
+            continue  # prose like "publicity pipeline"
+        result = runner.invoke(app, [*argv, "--help"])
+        if result.exit_code != 0 and len(argv) > 1:  # "publicity run once": the second word is prose
+            result = runner.invoke(app, [argv[0], "--help"])
+        assert result.exit_code == 0, (words, result.output)
+    assert {w.split()[0] for w in shown} >= {"run", "drafts", "backfill", "status"}
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "drafts list", "drafts approve"])
 def test_each_command_has_help(command):
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0 and "--" in result.output
 
 
