@@ -94,7 +94,7 @@ _LD = r"(?:初[一二三四五六七八九十]|二十[一二三四五六七八�
 _CD = r"(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _TOKEN = re.compile(
     # the lookahead rejects most positions at once (Python's re does not optimise alternations)
-    r"(?=[\d〇零一二两三四五六七八九十廿今明去次翌本下上这每农正冬腊大除年元春端中国劳儿妇植平圣后当即同周星礼初早晚夜午凌清傍])(?:"
+    r"(?=[\d〇零一二两三四五六七八九十廿今明昨去次翌本下上这每农正冬腊大除年元春端中国劳儿妇植平圣后当即同周星礼初早晚夜午凌清傍])(?:"
     + "|".join(
         [
             r"(?P<num>(?<![\d.])(?P<ny>\d{4})[-/.](?P<nm>\d{1,2})[-/.](?P<nd>\d{1,2})(?![\d.]))",
@@ -106,7 +106,7 @@ _TOKEN = re.compile(
             r"(?P<cm>十一|十二|正|冬|腊|[一二三四五六七八九十])月(?P<cd>" + _LD + r")(?P<csuf>[日号])?)",
             r"(?P<dan>大年(?P<dn>初[一二三四五六七八九十]|三十)|(?P<chuxi>除夕)|年三十)",
             r"(?P<hol>元旦|春节|元宵节|端午节|中秋节|国庆节|七夕节?|重阳节|劳动节|儿童节|妇女节|植树节|平安夜|圣诞节)",
-            r"(?P<rel>今天|今日|今晚|今早|明天|明日|明晚|明早|后天|次日|翌日|当天|当日|当晚|同日|同一天|同天|即日起?)",
+            r"(?P<rel>今天|今日|今晚|今早|明天|明日|明晚|明早|昨天|昨日|昨晚|后天|次日|翌日|当天|当日|当晚|同日|同一天|同天|即日起?)",
             r"(?P<wkend>(?P<wep>下下|本|这|下)(?:个)?周末)",
             r"(?P<wk>(?P<wkp>下下|本|这|下|上|每)?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天]))",
             r"(?P<dayonly>(?<![\d.])(?P<dd>\d{1,2})[日号])",
@@ -125,8 +125,8 @@ _TOKEN = re.compile(
 # a sentence without any of these has no day in it and is not scanned at all (public: tasks/extract.py
 # uses it to skip sentences and to spot table rows that start with a date)
 HAS_DAY = re.compile(
-    r"(?=[\d〇零一二三四五六七八九十今明后次翌当即同周星礼初除年元春端中国七重劳儿妇植平圣])(?:"
-    r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|\d{1,2}\.\d{1,2}|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|后天|次日|翌日|当[天日晚]|"
+    r"(?=[\d〇零一二三四五六七八九十今明昨后次翌当即同周星礼初除年元春端中国七重劳儿妇植平圣])(?:"
+    r"\d{1,2}\s*[月日号]|\d{4}[-/.]\d|\d{1,2}\.\d{1,2}|[〇零一二三四五六七八九十]月|今[天日晚早]|明[天日晚早]|昨[天日晚]|后天|次日|翌日|当[天日晚]|"
     r"即日|同日|同一天|(?:周|星期|礼拜)[一二三四五六日天]|周末|初[一二三四五六七八九十]|除夕|年三十|元旦|春节|元宵节|端午|中秋|国庆节|"
     r"七夕|重阳|劳动节|儿童节|妇女节|植树节|平安夜|圣诞)"
 )
@@ -139,10 +139,10 @@ _GREG_IN = re.compile(r"[\d０-９]{1,2}月[\d０-９]{1,2}[日号]")
 _NOT_DAY_AFTER = re.compile(r"[馆楼厅门线院场台房室口栋座层位道桥车码展]")
 _DAY_BOUNDARY = set("，,、于在至到和及与 ：:；（(")
 # 记者27日从市人社局获悉: the day of the reporting, not of an event
-_REPORT_AFTER = re.compile(r"^\s*(?:[上下]午|晚)?\s*(?:从[^，。,]{1,20})?(?:获悉|了解到|获知|得知|采访)")
+_REPORT_AFTER = re.compile(r"^\s*(?:[上下]午|晚)?\s*(?:[，,]\s*记者\s*)?(?:从[^，。,]{1,20})?(?:获悉|了解到|获知|得知|采访)")
 # 至6月15日结束: an end, given alone
 _BARE_TO_BEFORE = re.compile(r"(?:^|[，,\s])(?:将|并|一直|)(?:至|到)$")
-_END_AFTER = re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:结束|闭幕|落幕|收官)")
+_END_AFTER = re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:结束|闭幕|落幕|收官|收市|闭市|散场)")
 # a sentence that opens with a time of day and a clock time, and no day: 下午三点，… (public: the
 # caller decides which sentences may carry the day before them)
 LEAD_TIME = re.compile(
@@ -179,6 +179,15 @@ _SHARED_TIME_BEFORE = re.compile(r"(?:均|都|统一)(?:为|是|定为|定于|�
 _EACH_DAY_BEFORE = re.compile(r"每天\s*$|每日\s*$")
 # a second session of the same day: 9:00-12:00、14:30-17:30
 _SESSION_GAP = ("、", "和", "及")
+# 分上午场（9:30-11:30）和下午场（14:30-16:30）两场: the clock times of named sessions, in brackets
+_SESSION_BRACKET_BEFORE = re.compile(r"(?:[上下]午|中午|晚上?|夜|早|第[一二三四五六七八九十\d])场\s*$")
+# between the bracketed sessions of one day: ）和下午场（
+_SESSION_JOIN = re.compile(r"^[)）]?\s*[、和及与]\s*(?:[上下]午|中午|晚上?|夜|早|第[一二三四五六七八九十\d])场\s*[（(]?$")
+# 22时至次日6时 (a night's hours, not a day of its own): the next day is the end time's
+_NEXT_DAY_IN_RANGE = re.compile(r"(?:次日|翌日)\s*(?:凌晨|早上|清晨|上午)?")
+# …7时30分起…，至晚上10时结束: a clock time given alone as the end of the time before it
+_END_TIME_BEFORE = re.compile(r"(?:至|到)\s*(?:上午|中午|下午|傍晚|晚上|晚间|晚|夜间|夜里|凌晨)?\s*$")
+_END_TIME_AFTER = re.compile(r"\s*(?:结束|散场|闭馆|闭园|收市|闭市|闭幕|落幕)")
 _CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
 
 
@@ -420,6 +429,8 @@ def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, a
             return ctx.ref + timedelta(days=1), "rel", None
         if w == "后天":
             return ctx.ref + timedelta(days=2), "rel", None
+        if w in ("昨天", "昨日", "昨晚"):
+            return ctx.ref - timedelta(days=1), "rel", None  # a report of the day before (labelling rule 10)
         if w in ("次日", "翌日"):
             prev = base.start_day if base else ctx.last_day
             return (prev + timedelta(days=1), "rel", None) if prev else None
@@ -558,7 +569,7 @@ def find_mentions(
                 cur.end = br[1]
                 skip_until = br[1]
                 continue
-            if br[2].startswith("农历") or not _GREG_IN.search(br[2]):
+            if (br[2].startswith("农历") or not _GREG_IN.search(br[2])) and not _SESSION_BRACKET_BEFORE.search(norm, 0, br[0]):
                 skip_until = br[1]
                 continue
         gap = _gap(norm, cur.end, tok.start, brackets) if cur is not None else None
@@ -607,7 +618,9 @@ def find_mentions(
             between = norm[last.end: tok.start] if last is not None else ""
             if tod_here:
                 between = _TOD_TAIL.sub("", between)  # 上午10时至晚上9时: the end's own time word
-            if last is not None and between.strip() in _SESSION_GAP and len(last.times) >= 2 and t > last.times[-1]:
+            if last is not None and len(last.times) == 1:
+                between = _NEXT_DAY_IN_RANGE.sub("", between)  # 22时至次日6时
+            if last is not None and (between.strip() in _SESSION_GAP or _SESSION_JOIN.match(between.strip())) and len(last.times) >= 2 and t > last.times[-1]:
                 last.times.append(t)  # 每天9:00-12:00、14:30-17:30: a second session of the same days
                 last.end = tok.end
             elif last is not None and _FLOAT_RANGE_GAP.match(between.strip()):
@@ -618,10 +631,14 @@ def find_mentions(
                     _add_time(last.times, _time_of(tok, tod_here or last.tod) or t, None if tod_here else last.tod)
                 last.end = tok.end
             else:
-                floating.append(_Floating(tok.start, tok.end, [t], tod_here, [0] if _is_midnight(tok, tod_here) else []))
+                is_end = bool(_END_TIME_BEFORE.search(norm, max(0, tok.start - 6), tok.start) and _END_TIME_AFTER.match(norm, tok.end))
+                floating.append(_Floating(tok.start, tok.end, [t], tod_here, [0] if _is_midnight(tok, tod_here) else [], is_end))
             continue
         # a day
         g = tok.match.lastgroup
+        if g == "rel" and floating and len(floating[-1].times) == 1 and (cur is None or floating[-1].start > cur.end):
+            if _FLOAT_RANGE_GAP.match(norm[floating[-1].end: tok.start].strip()) and _NEXT_DAY_IN_RANGE.match(tok.match.group(0)):
+                continue  # 晚上22时至次日6时: the night's end time follows, no day of its own
         if cur is not None and gap is not None and _RANGE_GAP.match(gap) and cur.end_day is None:
             r = _resolve_day(tok, norm, ctx, cur, True)
             if r and r[0] >= cur.start_day:
@@ -688,7 +705,7 @@ def find_mentions(
         cur = Mention(tok.start, tok.end, day, kind="rel" if kind == "alias" else kind, lunar=lunar)
         if kind == "weekend":
             cur.end_day = day + timedelta(days=1)
-        if word in ("今晚", "明晚", "当晚"):
+        if word in ("今晚", "明晚", "昨晚", "当晚"):
             cur.tod = "evening"
         elif word in ("今早", "明早"):
             cur.tod = "morning"
@@ -705,7 +722,12 @@ def find_mentions(
                 m.times, m.midnight = list(f.times), list(f.midnight)
                 m.tod = m.tod or f.tod
             continue
-        if before and not before[-1].times:
+        if f.is_end and before and len(before[-1].times) == 1 and len(f.times) == 1 and f.times[0] > before[-1].times[0]:
+            before[-1].times.append(f.times[0])  # …7时30分起…，至晚上10时结束
+            if f.midnight:
+                before[-1].midnight.append(1)
+            continue
+        if before and not before[-1].times and not f.is_end:
             before[-1].times = f.times
             before[-1].midnight = f.midnight
             before[-1].tod = before[-1].tod or f.tod
@@ -747,6 +769,7 @@ class _Floating:
     times: list[time]
     tod: str | None
     midnight: list[int] = field(default_factory=list)
+    is_end: bool = False  # written as the end of a time before it: 至晚上10时结束
 
 
 def _add_time(times: list[time], t: time, tod: str | None) -> None:
