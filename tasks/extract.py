@@ -99,8 +99,8 @@ a past day, 22时至次日6时 as a night's hours, 位于A的B -> B, session hou
 上午场/下午场, an end time given alone 至晚上10时结束, 至腊月二十八收市, a generic 活动时间为… named
 by the sentence's subject, 申报培训会 as an event about an application, 培训 as an event noun, 一是
 举办X。 items, the 线上 part of an offline event, an exhibition 昨日开幕 that 将持续至… as ongoing)
-were then fixed as general rules. The one false event left is a 就业服务月 (a service campaign by
-labelling rule 10, an event in the sample site's key; the extractor follows the sample key).
+were then fixed as general rules. A named public season with day-precise bounds (就业服务月, 消费季)
+is an event, as the sample site's key has it (labelling rule 10, revised by the lead).
 
 The work is split by job: tasks/_extract/base.py (vocabulary, candidate record, date helpers),
 tasks/_extract/page.py (page leftovers), tasks/_extract/names.py (names), tasks/_extract/venues.py
