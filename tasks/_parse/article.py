@@ -6,7 +6,9 @@
    Chinese text.
 
 Each step is a function of its own module; this one only orders them and says why a page is not
-a release (``NotARelease``).
+a release (``NotARelease``): no title, no body, no publication time, a body that is a list of
+dated article links (a list page with summaries), or a body in another language (the English
+portal's copy of a release).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from tasks._parse.body import (
     article_scope,
     find_body,
     html_to_text,
+    is_foreign_text,
     prepare_for_html,
     strip_page_lines,
 )
-from tasks._parse.breadcrumb import breadcrumb_column
+from tasks._parse.breadcrumb import breadcrumb_column, column_names, find_breadcrumb
 from tasks._parse.chrome import strip_chrome
 from tasks._parse.info_line import find_info_line, published_time, site_from_info, source_from_info
+from tasks._parse.list_page import holds_release_list
 from tasks._parse.media import attachments, take_images
 from tasks._parse.meta import base_url, keywords, meta_tags
 from tasks._parse.sanitise import sanitise_html
@@ -92,7 +96,8 @@ def parse_article(
     if heading is None and info_line is not None and site_only_window:
         # The <title> names only the site (old and table layouts): the title is the heading
         # right above the info line, whatever its class.
-        heading = heading_before(info_line, site_names=site_names)
+        columns = column_names(find_breadcrumb(soup))
+        heading = heading_before(info_line, site_names=site_names, columns=columns)
     info_text = clean_text(info_line.get_text(" ")) if info_line is not None else ""
     title_method: ParseMethod
     if plain_text(meta.get("articletitle", "")):
@@ -123,6 +128,12 @@ def parse_article(
             f"no element holds {MIN_FALLBACK_CJK}+ Chinese characters in <p> paragraphs.",
             url=url,
         )
+    if holds_release_list(body):
+        raise NotARelease(
+            f"List page, not a release, at {url}: the body box is a list of dated links to "
+            "articles.",
+            url=url,
+        )
     files = attachments(article_scope(body, heading), base=base)
     strip_page_lines(body, title_element=heading, info_line=info_line)
     strip_chrome(body)
@@ -132,6 +143,12 @@ def parse_article(
     body_html = sanitise_html(body.decode_contents(), base_url=base)
     if not text and not images:
         raise NotARelease(f"Empty body on {url}: the body box holds no text or images.", url=url)
+    if is_foreign_text(text):
+        # The English portal's copy of a release: the pipeline reads Chinese text (events, posters)
+        # and the Chinese release is the one to publish; refused rather than half read.
+        raise NotARelease(
+            f"Not a Chinese release on {url}: the body is written in another language.", url=url
+        )
 
     # --- when, who, where ----------------------------------------------------------------------
     published = published_time(meta, info_text, listed_date=listed_date)

@@ -4,7 +4,9 @@ The profile's ``selectors.body`` first; failing that (``ParseMethod.FALLBACK``) 
 the most Chinese text, counted in its ``<p>`` children and its own strings (a content picture
 counts as a line), that is not navigation and not the title or info line alone, does not come
 before the title, and sits in the title's column (a closer common ancestor with the title beats
-more text beside it). Paragraphs written as ``<div>``s are taken together.
+more text beside it). Paragraphs written as ``<div>``s are taken together, and so are the parts of
+a body split into same-class boxes by a video player or a picture box. The title and the info
+line count for nothing, and a labelled summary box (【摘要】, 导读：) is never the body.
 """
 
 from __future__ import annotations
@@ -27,12 +29,24 @@ if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the
 
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MIN_FALLBACK_CJK = 20  # characters of Chinese text for a generic body candidate
+LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
+# A body in another language (the English portal's copy of a release): Latin letters outnumber
+# Chinese characters tenfold (an English word is ~5 letters, a Chinese word ~2 characters).
+MIN_FOREIGN_LETTERS = 40
+MAX_FOREIGN_RATIO = 10
 NEVER_BODY_TAGS = frozenset({"body", "html", "[document]", "head", "title"})
 IMAGE_WEIGHT_CJK = 20  # what one content picture counts for, in characters of Chinese text
 BLOCK_TAG_LIST = sorted(BLOCK_TAGS)
 PAGE_LINE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "div")  # a title element a body box loses
+HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 LAYOUT_TAGS = ["div", "section", "article", "center", "font"]
 PARAGRAPH_LIKE_TAGS = ("div", "section", "article", "center")
+# An editor's summary box set between the title and the body ("【摘要】…", "导读：…"): it repeats
+# the release in brief and is no body, however close to the title it sits.
+SUMMARY_LABEL_RE = re.compile(
+    r"^[【\[(（]?\s*(?:内容)?(?:摘\s*要|导\s*读|提\s*要|核心提示)\s*[】\])）]?\s*[:：]?"
+)
+MAX_SUMMARY_CHARS = 300
 
 
 def find_body(
@@ -57,10 +71,19 @@ def find_body(
         key = id(element)
         scores[key] = (element, scores.get(key, (element, 0))[1] + amount)
 
+    # The title and the info line count for nothing: a box holding only them (a header box
+    # "<div><h2>title</h2><p>info line</p></div>") is no body, however close to the title.
+    page_lines = {id(n) for e in exclude if e is not None for n in (e, *e.descendants)}
     for paragraph in soup.find_all("p"):
-        add(paragraph.parent, len(CJK_RE.findall(paragraph.get_text())))
+        if id(paragraph) not in page_lines:
+            add(paragraph.parent, len(CJK_RE.findall(paragraph.get_text())))
     for string in soup.find_all(string=True):
-        if not isinstance(string, SKIP_TEXT_TYPES) and string.parent and string.parent.name != "p":
+        if (
+            not isinstance(string, SKIP_TEXT_TYPES)
+            and string.parent
+            and string.parent.name != "p"
+            and id(string) not in page_lines
+        ):
             add(string.parent, len(CJK_RE.findall(str(string))))
     # A picture weighs like a line of text, so an image release ("一图读懂": one picture, one
     # caption) has a body; it counts where its paragraph counts.
@@ -81,6 +104,8 @@ def find_body(
             continue  # the title or the info line alone is not a body
         if order.get(id(element), after_at) < after_at and not is_inside(after, element):
             continue
+        if _is_summary(element):
+            continue
         qualified.append((element, score))
     if not qualified:
         return None, ParseMethod.FALLBACK
@@ -88,7 +113,42 @@ def find_body(
     # beats a longer one in a column beside it (a right-hand "最新动态" box), then the most text.
     heights = _ancestor_heights(after) if after is not None else {}
     best, _ = max(qualified, key=lambda pair: (-_column_height(pair[0], heights), pair[1]))
-    return _paragraph_parent(best, exclude=exclude), ParseMethod.FALLBACK
+    body = _paragraph_parent(best, exclude=exclude)
+    return _with_continuations(body), ParseMethod.FALLBACK
+
+
+def _is_summary(element: Tag) -> bool:
+    """A short box that starts with a summary label (【摘要】, 导读：)."""
+    text = clean_text(element.get_text(" "))
+    return len(text) <= MAX_SUMMARY_CHARS and bool(SUMMARY_LABEL_RE.match(text))
+
+
+def _with_continuations(body: Tag) -> Tag:
+    """A body written in several boxes of the same kind (``<div class="article-text">`` before
+    and after a video player or a picture box) as one: the run of siblings from the first such
+    box to the last is wrapped, in place, in one new box. Alone, the longest part would pass for
+    the whole body (the first or last paragraphs silently lost)."""
+    parent = body.parent
+    classes = body.get("class")
+    if parent is None or not classes or body.name not in PARAGRAPH_LIKE_TAGS:
+        return body
+    siblings = [c for c in parent.children if isinstance(c, Tag)]
+    same = [
+        i for i, c in enumerate(siblings)
+        if c.name == body.name and c.get("class") == classes and _has_content(c)
+    ]  # fmt: skip
+    if len(same) < 2:
+        return body
+    run = siblings[same[0] : same[-1] + 1]
+    parts = {id(siblings[i]) for i in same}
+    for between in (c for c in run if id(c) not in parts):
+        if not_content(between) or between.name in HEADING_TAGS or between.find(HEADING_TAGS):
+            return body  # a heading or navigation between the parts: other sections, not one body
+    wrapper = Tag(name="div")
+    run[0].insert_before(wrapper)
+    for element in run:
+        wrapper.append(element.extract())
+    return wrapper
 
 
 def _ancestor_heights(element: Tag) -> dict[int, int]:
@@ -190,6 +250,16 @@ def html_to_text(element: Tag) -> str:
         if line and not is_chrome_text(line):
             lines.append(line)
     return "\n".join(lines)
+
+
+def is_foreign_text(text: str) -> bool:
+    """Whether ``text`` is written in a language other than Chinese (English, say): the product
+    reads Chinese releases, and a foreign-language page is a copy of one, not a release of its own.
+    """
+    letters = len(LATIN_LETTER_RE.findall(text))
+    if letters < MIN_FOREIGN_LETTERS:
+        return False
+    return letters > MAX_FOREIGN_RATIO * len(CJK_RE.findall(text))
 
 
 def _has_content(element: Tag) -> bool:

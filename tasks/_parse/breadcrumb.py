@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from tasks._parse.text import clean_text, element_text
 
@@ -19,6 +19,11 @@ MAX_COLUMN_CHARS = 40
 
 def breadcrumb_column(soup: BeautifulSoup) -> str | None:
     """The last breadcrumb segment that names a column (not 正文, 详情, 首页 …), or None."""
+    return column_of(find_breadcrumb(soup))
+
+
+def find_breadcrumb(soup: BeautifulSoup) -> Tag | None:
+    """The breadcrumb box: by its class or id, else by its "当前位置：" label."""
     crumb = None
     for element in soup.find_all(BREADCRUMB_TAGS):
         ident = " ".join([*(element.get("class") or []), str(element.get("id") or "")])
@@ -33,6 +38,11 @@ def breadcrumb_column(soup: BeautifulSoup) -> str | None:
             if len(clean_text(crumb.get_text(" "))) > MAX_LABEL_BOX_CHARS:
                 break
             crumb = crumb.parent
+    return crumb
+
+
+def column_of(crumb: Tag | None) -> str | None:
+    """The last segment of ``crumb`` that names a column, or None."""
     if crumb is None:
         return None
     links = [element_text(a) for a in crumb.find_all("a")]
@@ -47,3 +57,12 @@ def breadcrumb_column(soup: BeautifulSoup) -> str | None:
         if segment not in BREADCRUMB_SKIP and len(segment) <= MAX_COLUMN_CHARS:
             return segment
     return None
+
+
+def column_names(crumb: Tag | None) -> frozenset[str]:
+    """The texts of the breadcrumb's links (首页, 新闻中心, 新闻发布会 …): names of columns, which a
+    heading repeating one is (a sidebar's <h1>新闻中心</h1>), not an article title. The current
+    page, when a breadcrumb names it, is plain text, not a link."""
+    if crumb is None:
+        return frozenset()
+    return frozenset(t for a in crumb.find_all("a") if (t := element_text(a)))

@@ -6,10 +6,16 @@ selector proposes none); otherwise every container competes. A container wins by
 first, then by how close the pager follows it (a sidebar of "latest news" can outnumber a
 column's last page), then by its number of dated and article-linking rows.
 
-A row's date is a full date (2024-12-12, 2024/12/12, 2024年12月12日); a month and day alone
-("[12-12]") is completed only by the year of a date in the item's URL that agrees with it
-(TRS ``t20241212_…``, Hanweb ``/art/2024/12/12/``), never guessed. A title loses a pin label
-("[置顶]") and a date that sits inside the link.
+A container's rows that link under the list page's own directory (``…/xwfbh/index.html`` →
+``…/xwfbh/content/post_….html``) count before the number of dated rows: a dated 图片新闻
+carousel of another column does not outweigh the column's own short last page. Box rows fewer
+than four are a list only right above the pager, each dated and linked.
+
+A row's date is a full date (2024-12-12, 2024/12/12, 2024年12月12日) in a date element or in a
+short text of its own; a date inside a sentence (an item's summary: "将于2024年12月20日起…") is
+not the row's date. A month and day alone ("[12-12]") is completed only by the year of a date in
+the item's URL that agrees with it (TRS ``t20241212_…``, Hanweb ``/art/2024/12/12/``), never
+guessed. A title loses a pin label ("[置顶]") and a date that sits inside the link.
 """
 
 from __future__ import annotations
@@ -51,6 +57,12 @@ MAX_BOX_ROW_LINKS = 3
 # list is refused, LayoutNotRecognised, rather than guessed).
 MIN_BOX_ROWS = 4
 MAX_BOX_ROW_CHARS = 300
+MAX_LIST_LEVELS_UP = 3  # an article body that is one item of a list: its list is this close
+MAX_BOX_PAGER_DISTANCE = 2  # levels up from a short box list to the pager's box
+# A text piece outside the link is read for the row's date unless it is a sentence (an item's
+# summary): a piece this short is a date, maybe labelled ("发布日期：2024-12-12"), never a sentence.
+MAX_PLAIN_DATE_PIECE_CHARS = 16
+SENTENCE_MARK_RE = re.compile(r"[，。；！？,;!?]")
 CONTAINER_TAGS = ["ul", "ol", "tbody", "table", "div", "dl"]
 # "[12-12]", "12-12", "12/12", "12月12日": a date without its year; the year must come from the
 # item's URL (TRS ".../202412/t20241212_1.html", Hanweb ".../art/2024/12/12/..."), never a guess.
@@ -87,7 +99,7 @@ def parse_list_page(html: str, *, url: str, profile: SiteProfile) -> ListPage:
     page_url = canonical_url(url)
     selectors = profile.selectors
     pager = find_pager(soup, selectors)
-    rows = _find_list_rows(soup, selectors, pager=pager)
+    rows = _find_list_rows(soup, selectors, pager=pager, page_url=page_url)
     if not rows:
         raise LayoutNotRecognised(
             f"No release list on {url}: looked for list items {selectors.list_item!r} and, "
@@ -113,7 +125,64 @@ def parse_list_page(html: str, *, url: str, profile: SiteProfile) -> ListPage:
     return ListPage(url=page_url, items=tuple(items), next_url=next_url, page_count=page_count)
 
 
-def _find_list_rows(soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | None) -> list[Tag]:
+def holds_release_list(box: Tag) -> bool:
+    """Whether ``box`` (an article page's body) is, or sits in, a list of releases: three or more
+    rows that each link an article page and carry a date, holding at least half of the text. A
+    list page whose items have summaries has enough Chinese text to pass for a body (or its first
+    item does); a release that ends with a short "related" list holds no such list."""
+    # The body may be one item of a list (the first item's summary): its list is a few levels up.
+    list_box: Tag | None = None
+    node = box
+    for _ in range(MAX_LIST_LEVELS_UP):
+        parent = node.parent
+        if parent is None or parent.name in ("body", "html", "[document]"):
+            break
+        if _has_row_siblings(node):
+            list_box = parent
+            break
+        node = parent
+    # Most bodies link no article page at all: a quick look before any row is read.
+    scope = list_box or box
+    found = scope.find_all("a", href=ARTICLE_HREF_RE, limit=MIN_UNDATED_ARTICLES)
+    if len(found) < MIN_UNDATED_ARTICLES:
+        return False
+    total = len(clean_text(box.get_text(" ")))
+    above = (list_box,) if list_box is not None else ()
+    for container in (*above, box, *box.find_all(CONTAINER_TAGS)):
+        rows = _rows_of(container)
+        if len(rows) < MIN_UNDATED_ARTICLES:
+            continue
+        listed = [
+            row for row in rows
+            if (link := _row_link(row)) is not None
+            and ARTICLE_HREF_RE.search(str(link["href"])) and _row_date(row)
+        ]  # fmt: skip
+        if len(listed) < MIN_UNDATED_ARTICLES:
+            continue
+        whole = len(clean_text(container.get_text(" "))) if container is list_box else total
+        if 2 * sum(len(clean_text(row.get_text(" "))) for row in listed) >= whole:
+            return True
+    return False
+
+
+def _has_row_siblings(node: Tag) -> bool:
+    """Whether ``node`` is one of several alike siblings (same tag and class): a list's row."""
+    parent = node.parent
+    if parent is None:
+        return False
+    name, classes = node.name, node.get("class")
+    alike = 0
+    for sibling in parent.children:
+        if isinstance(sibling, Tag) and sibling.name == name and sibling.get("class") == classes:
+            alike += 1
+            if alike >= MIN_UNDATED_ARTICLES:
+                return True
+    return False
+
+
+def _find_list_rows(
+    soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | None, page_url: str
+) -> list[Tag]:
     # Rows the profile's selectors match, grouped by their container; the containers compete.
     groups: dict[int, tuple[Tag, list[Tag]]] = {}
     # An empty selector is a profile that names no list items: only the generic search runs.
@@ -123,7 +192,7 @@ def _find_list_rows(soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | N
     for row in matched:
         if row.parent is not None:
             groups.setdefault(id(row.parent), (row.parent, []))[1].append(row)
-    best = _best_group(groups.values(), pager=pager)
+    best = _best_group(groups.values(), pager=pager, page_url=page_url)
     if best:
         # Take every row of the winning container, not only those the selector matched: an item
         # without a date (a pinned notice, say) is still an item.
@@ -131,14 +200,14 @@ def _find_list_rows(soup: BeautifulSoup, selectors: Selectors, *, pager: Tag | N
         return _rows_of(container) or best[1]
     generic: list[tuple[Tag, list[Tag]]] = []
     for container in soup.find_all(CONTAINER_TAGS):
-        rows = _rows_of(container)
+        rows = _rows_of(container, pager=pager)
         if rows:
             generic.append((container, rows))
-    best = _best_group(generic, pager=pager)
+    best = _best_group(generic, pager=pager, page_url=page_url)
     return best[1] if best else []
 
 
-def _rows_of(container: Tag) -> list[Tag]:
+def _rows_of(container: Tag, *, pager: Tag | None = None) -> list[Tag]:
     rows = container.find_all(ROW_TAGS, recursive=False)
     if rows:
         return rows
@@ -148,13 +217,22 @@ def _rows_of(container: Tag) -> list[Tag]:
         if len(box.find_all("a", href=True, limit=MAX_BOX_ROW_LINKS + 1)) <= MAX_BOX_ROW_LINKS
         and len(box.get_text()) <= MAX_BOX_ROW_CHARS
     ]
-    return boxes if len(boxes) >= MIN_BOX_ROWS else []
+    if len(boxes) >= MIN_BOX_ROWS:
+        return boxes
+    # A short last page (1-3 boxes) of a box list: only right above the pager, and only if every
+    # box is an item (a link and a date); a teaser block elsewhere stays no list.
+    if boxes and pager is not None and not is_inside(pager, container):
+        distance = _pager_distance(container, pager, levels=MAX_BOX_PAGER_DISTANCE)
+        if distance is not None and all(_row_link(b) and _row_date(b) for b in boxes):
+            return boxes
+    return []
 
 
 def _best_group(
-    groups: Iterable[tuple[Tag, list[Tag]]], *, pager: Tag | None
+    groups: Iterable[tuple[Tag, list[Tag]]], *, pager: Tag | None, page_url: str = ""
 ) -> tuple[Tag, list[Tag]] | None:
     best: tuple[tuple[int, ...], tuple[Tag, list[Tag]]] | None = None
+    directory = _directory(page_url)
     for container, rows in groups:
         links = [_row_link(row) for row in rows]
         dated = sum(
@@ -171,10 +249,23 @@ def _best_group(
             articles < MIN_UNDATED_ARTICLES or distance is None or not_content(container)
         ):
             continue  # undated links count only as the list right above the pager
-        score = (int(dated > 0), -(distance or 99), dated, articles, len(rows))
+        # Items of this column live under its directory; a carousel of another column does not.
+        own = sum(
+            1 for link in links
+            if link is not None and directory
+            and canonical_url(str(link["href"]), base=page_url).startswith(directory)
+        )  # fmt: skip
+        score = (int(dated > 0), -(distance or 99), own, dated, articles, len(rows))
         if best is None or score > best[0]:
             best = (score, (container, rows))
     return best[1] if best else None
+
+
+def _directory(page_url: str) -> str:
+    """The list page's directory ("https://host/xw/xwfbh/"), or "" for a site's root."""
+    parts = urlsplit(page_url)
+    path = parts.path.rsplit("/", 1)[0] + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}" if path != "/" else ""
 
 
 def _pager_distance(container: Tag, pager: Tag | None, *, levels: int = 3) -> int | None:
@@ -213,12 +304,23 @@ def _row_date(row: Tag) -> date | None:
     outside = " ".join(
         str(s)
         for s in row.find_all(string=True)
-        if not isinstance(s, SKIP_TEXT_TYPES) and (link is None or not is_inside(s, link))
+        if not isinstance(s, SKIP_TEXT_TYPES)
+        and (link is None or not is_inside(s, link))
+        and not _is_sentence(str(s))
     )
     found = parse_date(outside)
     if found is not None or link is None:
         return found
     return _short_date(outside, href=str(link["href"]))
+
+
+def _is_sentence(piece: str) -> bool:
+    """A summary's sentence, whose dates are the events', not the row's: sentence punctuation
+    or a long text around the date."""
+    text = clean_text(piece)
+    if len(text) <= MAX_PLAIN_DATE_PIECE_CHARS:
+        return False
+    return bool(SENTENCE_MARK_RE.search(text)) or len(text) > MAX_BOX_ROW_CHARS // 4
 
 
 def _short_date(text: str, *, href: str) -> date | None:

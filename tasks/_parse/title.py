@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, Tag
 
-from tasks._parse.breadcrumb import BREADCRUMB_LABEL_RE
+from tasks._parse.breadcrumb import BREADCRUMB_LABEL_RE, column_names, find_breadcrumb
 from tasks._parse.chrome import not_content
 from tasks._parse.css import select_in_order
 from tasks._parse.text import BLOCK_TAGS, element_text
@@ -55,17 +55,25 @@ def title_element(
     soup: BeautifulSoup, selectors: Selectors, *, page_title: str, site_names: Iterable[str | None]
 ) -> Tag | None:
     """The visible title: a profile-selected element, preferring one the <title> repeats (the
-    <title> less its site name, so a logo's <h1>中国东莞政府门户网站</h1> is not the title)."""
+    <title> less its site name, so a logo's <h1>中国东莞政府门户网站</h1> is not the title).
+
+    One the <title> does not repeat is taken only if it is not in navigation or a sidebar and
+    does not name a column of the breadcrumb (a left column's <h1>新闻中心</h1>)."""
     names = {n for n in site_names if n}
     page_title = title_from_page_title(page_title, site_names=names) if page_title else ""
     first_valid: Tag | None = None
+    columns: frozenset[str] | None = None  # looked up only for a title the <title> does not repeat
     for element in select_in_order(soup, selectors.title):
         text = element_text(element)
         if not _valid_title(text) or text in names:
             continue
         if not page_title or text in page_title:
             return element
-        first_valid = first_valid or element
+        if first_valid is None and not not_content(element):
+            if columns is None:
+                columns = column_names(find_breadcrumb(soup))
+            if text not in columns:
+                first_valid = element
     if page_title:
         # Any heading the <title> repeats (drc.gd.gov.cn: <h4 class="wdtit">, with the <title>
         # "广东省发展和改革委员会 - <title>"); headings first, then any small box.
@@ -102,10 +110,13 @@ def is_site_name_only(title: str, *, site_names: Iterable[str | None] = ()) -> b
     return not text or text in {n for n in site_names if n} or bool(SITE_ONLY_RE.match(text))
 
 
-def heading_before(info_line: Tag, *, site_names: Iterable[str | None]) -> Tag | None:
+def heading_before(
+    info_line: Tag, *, site_names: Iterable[str | None], columns: frozenset[str] = frozenset()
+) -> Tag | None:
     """The title box just before the info line, for pages whose title no selector names and the
-    <title> does not repeat: the nearest preceding heading tag or title-classed box."""
-    names = {n for n in site_names if n}
+    <title> does not repeat: the nearest preceding heading tag or title-classed box that does
+    not name a column of the breadcrumb (``columns``)."""
+    names = {n for n in site_names if n} | columns
     for element in info_line.find_all_previous(True, limit=MAX_HEADING_LOOKBACK):
         if any(parent is element for parent in info_line.parents):
             continue  # a box around the info line is not before it
