@@ -39,6 +39,7 @@ from tasks._parse.text import clean_text, element_text, plain_text
 from tasks._parse.title import (
     MAX_TITLE_CHARS,
     heading_before,
+    heading_text,
     is_site_name_only,
     page_title,
     title_element,
@@ -103,7 +104,7 @@ def parse_article(
     if plain_text(meta.get("articletitle", "")):
         title, title_method = plain_text(meta["articletitle"]), ParseMethod.META
     elif heading is not None:
-        title, title_method = element_text(heading), ParseMethod.VISIBLE
+        title, title_method = heading_text(heading), ParseMethod.VISIBLE
     else:
         # A <title> that names only the site is not the release's title: the list page's
         # title, else no title at all (NotARelease), never the site name.

@@ -47,6 +47,9 @@ SUMMARY_LABEL_RE = re.compile(
     r"^[【\[(（]?\s*(?:内容)?(?:摘\s*要|导\s*读|提\s*要|核心提示)\s*[】\])）]?\s*[:：]?"
 )
 MAX_SUMMARY_CHARS = 300
+# A body pasted from the WeChat editor is a run of <section> blocks, one or two paragraphs each.
+MIN_FRAGMENTS = 3
+TEXT_BLOCK_BREAKERS = sorted(BLOCK_TAGS - {"p", "div", "section", "center"})
 
 
 def find_body(
@@ -168,8 +171,18 @@ def _column_height(element: Tag, heights: dict[int, int]) -> int:
 
 def _paragraph_parent(element: Tag, *, exclude: tuple[Tag | None, ...]) -> Tag:
     """Paragraphs written as ``<div>``s (UEditor, hand-made pages) score one by one: the box
-    whose element children are all such paragraphs is the body, not its longest paragraph."""
+    whose element children are all such paragraphs is the body, not its longest paragraph.
+
+    So do the blocks of a WeChat-editor paste (``<section style=…>`` wrappers of different
+    classes, each around a ``<p>`` or two): when no block holds most of the text and every
+    sibling is such a block, their parent is the body."""
     parent = element.parent
+    if (
+        parent is not None
+        and element.name in PARAGRAPH_LIKE_TAGS
+        and element.find(BLOCK_TAG_LIST) is not None
+    ):
+        return _fragment_parent(element, parent=parent, exclude=exclude)
     if (
         element.name not in PARAGRAPH_LIKE_TAGS
         or element.find(BLOCK_TAG_LIST) is not None
@@ -187,6 +200,46 @@ def _paragraph_parent(element: Tag, *, exclude: tuple[Tag | None, ...]) -> Tag:
     if len(paragraphs) >= 2 and len(paragraphs) == len(siblings):
         return parent
     return element
+
+
+def _is_text_block(element: Tag) -> bool:
+    """A box that holds only paragraphs, however nested (``<section><section><p>…``): no
+    heading, list, table or navigation."""
+    if element.name not in (*PARAGRAPH_LIKE_TAGS, "p") or not_content(element):
+        return False
+    return element.find(TEXT_BLOCK_BREAKERS) is None
+
+
+def _fragment_parent(element: Tag, *, parent: Tag, exclude: tuple[Tag | None, ...]) -> Tag:
+    # Editors wrap a block in wrappers of its own (<section><section><p>): climb them first.
+    node = element
+    while (
+        parent.name in PARAGRAPH_LIKE_TAGS
+        and parent.parent is not None
+        and len([c for c in parent.children if isinstance(c, Tag) and c.name != "br"]) == 1
+        and not any(e is not None and e is parent for e in exclude)
+    ):
+        node, parent = parent, parent.parent
+    if node is not element and _fragment_parent_of(node, parent=parent, exclude=exclude) is node:
+        return element  # the wrappers lead to no run of blocks: the scored box stays the body
+    return _fragment_parent_of(node, parent=parent, exclude=exclude)
+
+
+def _fragment_parent_of(element: Tag, *, parent: Tag, exclude: tuple[Tag | None, ...]) -> Tag:
+    if (
+        parent.name in NEVER_BODY_TAGS
+        or not_content(parent)
+        or any(e is not None and (e is parent or is_inside(e, parent)) for e in exclude)
+        or not _is_text_block(element)
+    ):
+        return element
+    siblings = [c for c in parent.children if isinstance(c, Tag) and c.name != "br"]
+    if len(siblings) < MIN_FRAGMENTS or not all(_is_text_block(c) for c in siblings):
+        return element
+    total = len(CJK_RE.findall(parent.get_text()))
+    own = len(CJK_RE.findall(element.get_text()))
+    # One block with most of the text is the body itself (a share bar beside it is not body).
+    return parent if 2 * own < total else element
 
 
 def _is_picture(img: Tag) -> bool:

@@ -14,8 +14,9 @@ than four are a list only right above the pager, each dated and linked.
 A row's date is a full date (2024-12-12, 2024/12/12, 2024年12月12日) in a date element or in a
 short text of its own; a date inside a sentence (an item's summary: "将于2024年12月20日起…") is
 not the row's date. A month and day alone ("[12-12]") is completed only by the year of a date in
-the item's URL that agrees with it (TRS ``t20241212_…``, Hanweb ``/art/2024/12/12/``), never
-guessed. A title loses a pin label ("[置顶]") and a date that sits inside the link.
+the item's URL that agrees with it (TRS ``t20241212_…``, Hanweb ``/art/2024/12/12/``), or by
+a month header row above it ("2024年12月") whose month agrees, never guessed. A box row may be
+the link itself (``<a class="card"><div class="title">…</div><div class="date">…</div></a>``). A title loses a pin label ("[置顶]") and a date that sits inside the link.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ LIST_DATE_CLASS_RE = re.compile(r"time|date|rq", re.IGNORECASE)
 ROW_TAGS = ["li", "tr", "dd"]
 # Rows some templates write as boxes (<div class="item">, <p>): used only where a container has
 # no <li>/<tr>/<dd> rows, and only boxes small enough to be one item (a layout column is not).
-BOX_ROW_TAGS = ["div", "p", "dt"]
+# A row may also be the link itself: <a class="card"><div class="title">…</div><div class="date">.
+BOX_ROW_TAGS = ["div", "p", "dt", "a"]
 MAX_BOX_ROW_LINKS = 3
 # Boxes are weaker evidence than <li>/<tr> (every layout uses divs): a few boxes that each hold a
 # link and a date may be a teaser block, so box rows need this many (a short last page of such a
@@ -73,6 +75,11 @@ URL_DATE_RES = (
     re.compile(r"/t(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})_\d+"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})[-/]?(?P<m>\d{1,2})[-/](?P<d>\d{1,2})/"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/"),
+)
+# A header row that names only a month ("2024年12月", "2024-12") gives the year to the rows under
+# it whose dates are "12-12"; only a row whose month agrees takes it.
+MONTH_HEADER_RE = re.compile(
+    r"^\s*(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*月?\s*$"
 )
 # A date the link text ends with ("…发布会 2024-12-12", "…发布会[2024-12-12]"): not the title.
 TRAILING_DATE_RE = re.compile(
@@ -109,9 +116,15 @@ def parse_list_page(html: str, *, url: str, profile: SiteProfile) -> ListPage:
         )
     items: list[ListItem] = []
     seen: set[str] = set()
+    month: tuple[int, int] | None = None  # the year and month of the last month header row
     for row in rows:
-        item = _list_item(row, page_url=page_url, profile=profile)
-        if item is None or item.url in seen:
+        item = _list_item(row, page_url=page_url, profile=profile, month=month)
+        if item is None:
+            header = MONTH_HEADER_RE.match(clean_text(row.get_text(" ")))
+            if header is not None and _row_link(row) is None:
+                month = (int(header["y"]), int(header["m"]))
+            continue
+        if item.url in seen:
             continue
         seen.add(item.url)
         items.append(item)
@@ -284,7 +297,8 @@ def _pager_distance(container: Tag, pager: Tag | None, *, levels: int = 3) -> in
 
 
 def _row_link(row: Tag) -> Tag | None:
-    for link in row.find_all("a", href=True):
+    links = [row] if row.name == "a" and row.get("href") else row.find_all("a", href=True)
+    for link in links:
         if not usable_href(link):
             continue
         if clean_text(link.get_text(" ")) or clean_text(str(link.get("title") or "")):
@@ -292,7 +306,7 @@ def _row_link(row: Tag) -> Tag | None:
     return None
 
 
-def _row_date(row: Tag) -> date | None:
+def _row_date(row: Tag, *, month: tuple[int, int] | None = None) -> date | None:
     # A date element first (span.time, span.pubDate, em.date …), then any text outside the link:
     # the title itself may carry a date that is not the publication date.
     date_elements = row.find_all(class_=LIST_DATE_CLASS_RE)
@@ -311,7 +325,7 @@ def _row_date(row: Tag) -> date | None:
     found = parse_date(outside)
     if found is not None or link is None:
         return found
-    return _short_date(outside, href=str(link["href"]))
+    return _short_date(outside, href=str(link["href"]), month=month)
 
 
 def _is_sentence(piece: str) -> bool:
@@ -323,13 +337,22 @@ def _is_sentence(piece: str) -> bool:
     return bool(SENTENCE_MARK_RE.search(text)) or len(text) > MAX_BOX_ROW_CHARS // 4
 
 
-def _short_date(text: str, *, href: str) -> date | None:
-    """A month-day date ("[12-12]") completed by the year its item's URL carries; None when the
-    URL carries no date or a different month and day (the year is never guessed)."""
+def _short_date(
+    text: str, *, href: str, month: tuple[int, int] | None = None
+) -> date | None:
+    """A month-day date ("[12-12]") completed by the year its item's URL carries, or else by a
+    month header row above it (``month``: "2024年12月") whose month agrees; None when neither
+    gives the year (the year is never guessed)."""
     match = SHORT_DATE_RE.search(text)
     if match is None:
         return None
+    header = month
     month, day = int(match["m"]), int(match["d"])
+    if header is not None and header[1] == month and not any(p.search(href) for p in URL_DATE_RES):
+        try:
+            return date(header[0], month, day)
+        except ValueError:
+            return None
     for pattern in URL_DATE_RES:
         found = pattern.search(href)
         if found is None:
@@ -362,7 +385,9 @@ def _link_title(link: Tag) -> str:
     return clean_text("".join(parts)) or element_text(link)
 
 
-def _list_item(row: Tag, *, page_url: str, profile: SiteProfile) -> ListItem | None:
+def _list_item(
+    row: Tag, *, page_url: str, profile: SiteProfile, month: tuple[int, int] | None = None
+) -> ListItem | None:
     link = _row_link(row)
     if link is None:
         return None
@@ -377,6 +402,6 @@ def _list_item(row: Tag, *, page_url: str, profile: SiteProfile) -> ListItem | N
     return ListItem(
         url=url,
         title=title,
-        published=_row_date(row),
+        published=_row_date(row, month=month),
         off_site=not profile.host_allowed(parts.hostname),
     )

@@ -135,6 +135,11 @@ def _is_pager_link(link: Tag) -> bool:
 
 
 def _pager_count(pager: Tag, *, page_url: str) -> int | None:
+    # "共 N 页" states the count; a 尾页 link's file number depends on the site's numbering
+    # (TRS's last of 4 pages is index_3.html), so it is only the fallback.
+    total = PAGE_TOTAL_RE.search(pager.get_text(" "))
+    if total:
+        return int(total.group(1))
     for link in pager.find_all("a", href=True):
         classes = {c.lower() for c in link.get("class") or []}
         text = clean_text(link.get_text(" "))
@@ -142,8 +147,7 @@ def _pager_count(pager: Tag, *, page_url: str) -> int | None:
             number = _page_number(canonical_url(str(link["href"]), base=page_url))
             if number:
                 return number
-    total = PAGE_TOTAL_RE.search(pager.get_text(" "))
-    return int(total.group(1)) if total else None
+    return None
 
 
 def _pager_current(pager: Tag) -> int | None:
@@ -171,8 +175,21 @@ def _same_or_earlier_page(target: str, page_url: str) -> bool:
         return True
     t, p = urlsplit(target), urlsplit(page_url)
     same_dir = t.netloc == p.netloc and t.path.rsplit("/", 1)[0] == p.path.rsplit("/", 1)[0]
-    tn, pn = _page_number(target), _page_number(page_url)
+    tn, pn = _page_rank(target), _page_rank(page_url)
     return same_dir and tn is not None and pn is not None and tn <= pn
+
+
+def _page_rank(url: str) -> int | None:
+    """For ordering sibling pages: 0 for the unnumbered first page (``index.html``), N for
+    ``index_N.html``. TRS numbers its second page ``index_1.html``, so the first page must
+    rank below every numbered one, not equal to ``_1``."""
+    path = urlsplit(url).path
+    if path.endswith("/"):
+        return 0
+    match = PAGE_FILE_RE.match(path.rsplit("/", 1)[-1])
+    if not match:
+        return None
+    return int(match["n"]) if match["n"] else 0
 
 
 def _sibling_page(page_url: str, number: int) -> str | None:

@@ -13,12 +13,13 @@ from bs4 import BeautifulSoup, Tag
 from tasks._parse.breadcrumb import BREADCRUMB_LABEL_RE, column_names, find_breadcrumb
 from tasks._parse.chrome import not_content
 from tasks._parse.css import select_in_order
-from tasks._parse.text import BLOCK_TAGS, element_text
+from tasks._parse.text import BLOCK_TAGS, element_text, text_lines
 
 if TYPE_CHECKING:  # settings pulls in pydantic-settings; parsing only needs the profile's fields
     from tasks.settings import Selectors
 
 MAX_TITLE_CHARS = 300
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 MIN_REPEATED_TITLE_CHARS = 4  # a heading found only because the <title> repeats it
 HEADING_BLOCKS = sorted(BLOCK_TAGS - {"p"})
 # Where a title the <title> repeats is looked for: headings first, then any small box.
@@ -61,20 +62,23 @@ def title_element(
     does not name a column of the breadcrumb (a left column's <h1>新闻中心</h1>)."""
     names = {n for n in site_names if n}
     page_title = title_from_page_title(page_title, site_names=names) if page_title else ""
+    # A <title> that names only the site repeats no release title: a heading "in" it is the
+    # site's banner, and no heading is taken for matching it.
+    site_only = bool(page_title) and is_site_name_only(page_title, site_names=names)
     first_valid: Tag | None = None
     columns: frozenset[str] | None = None  # looked up only for a title the <title> does not repeat
     for element in select_in_order(soup, selectors.title):
         text = element_text(element)
         if not _valid_title(text) or text in names:
             continue
-        if not page_title or text in page_title:
+        if not page_title or (not site_only and text in page_title):
             return element
         if first_valid is None and not not_content(element):
             if columns is None:
                 columns = column_names(find_breadcrumb(soup))
             if text not in columns:
                 first_valid = element
-    if page_title:
+    if page_title and not site_only:
         # Any heading the <title> repeats (drc.gd.gov.cn: <h4 class="wdtit">, with the <title>
         # "广东省发展和改革委员会 - <title>"); headings first, then any small box.
         for tag_names in TITLE_TAG_GROUPS:
@@ -87,6 +91,20 @@ def title_element(
             if found:
                 return max(found, key=lambda e: len(element_text(e)))
     return first_valid
+
+
+def heading_text(element: Tag) -> str:
+    """A title element's text on one line. A <br> inside a heading is a line wrap chosen for
+    the layout ("肇庆市召开2024年<br>鼎湖山…发布会"): between Chinese text it joins with
+    nothing, elsewhere with a space."""
+    lines = list(text_lines(element))
+    if not lines:
+        return ""
+    joined = lines[0]
+    for line in lines[1:]:
+        gap = "" if CJK_RE.match(joined[-1]) or CJK_RE.match(line[0]) else " "
+        joined += gap + line
+    return joined
 
 
 def title_from_page_title(page_title: str, *, site_names: Iterable[str | None]) -> str:
@@ -132,8 +150,26 @@ def heading_before(
             and not element.find(HEADING_BLOCKS)
             and not not_content(element)
         ):
-            return element
+            return _above_subtitle(element)
     return None
+
+
+def _above_subtitle(heading: Tag) -> Tag:
+    """The main heading when ``heading`` is a subtitle: an <h2> right after an <h1> (a lower
+    heading directly under a higher one) is the subtitle, the higher one the title."""
+    if heading.name not in HEADING_TAGS:
+        return heading
+    above = heading.find_previous_sibling(True)
+    if (
+        above is not None
+        and above.name in HEADING_TAGS
+        and above.name < heading.name  # "h1" < "h2": a higher rank
+        and MIN_HEADING_CHARS <= len(text := element_text(above)) <= MAX_HEADING_CHARS
+        and _valid_title(text)
+        and not SITE_ONLY_RE.match(text)
+    ):
+        return above
+    return heading
 
 
 def _valid_title(text: str) -> bool:
