@@ -143,6 +143,9 @@ _REPORT_AFTER = re.compile(r"^\s*(?:[上下]午|晚)?\s*(?:[，,]\s*记者\s*)?(
 # 至6月15日结束: an end, given alone
 _BARE_TO_BEFORE = re.compile(r"(?:^|[，,\s])(?:将|并|一直|)(?:至|到)$")
 _END_AFTER = re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:结束|闭幕|落幕|收官|收市|闭市|散场)")
+# …10月1日晚8时亮灯，至10月7日每晚20:00-22:00上演: daily hours after a bare 至 continue the run
+_DAILY_AFTER = re.compile(r"\s*每(?:天|晚|日)\s*\d{1,2}:\d{2}")
+_DAILY_GAP = re.compile(r"^\s*每(?:天|晚|日)\s*(?:\d{1,2}:\d{2}\s*[-至到~]\s*)?$")
 # a sentence that opens with a time of day and a clock time, and no day: 下午三点，… (public: the
 # caller decides which sentences may carry the day before them)
 LEAD_TIME = re.compile(
@@ -188,6 +191,8 @@ _NEXT_DAY_IN_RANGE = re.compile(r"(?:次日|翌日)\s*(?:凌晨|早上|清晨|�
 # …7时30分起…，至晚上10时结束: a clock time given alone as the end of the time before it
 _END_TIME_BEFORE = re.compile(r"(?:至|到)\s*(?:上午|中午|下午|傍晚|晚上|晚间|晚|夜间|夜里|凌晨)?\s*$")
 _END_TIME_AFTER = re.compile(r"\s*(?:结束|散场|闭馆|闭园|收市|闭市|闭幕|落幕)")
+# a generic event word before 当天/当日/当晚 (演出当天, 比赛当日): the day of the event found last
+_EVENT_DAY_BEFORE = re.compile(r"(?:演出|比赛|赛事|活动|展会|晚会|大会|音乐会|演唱会)$")
 _CONTINUE_BEFORE = re.compile(r"(持续至|持续到|延续至|延续到|展期至|展至|开放至|将持续至|一直持续到|延长至)$")
 
 
@@ -328,14 +333,19 @@ def _tokens(norm: str) -> list[_Tok]:
 
 
 class DateContext:
-    """Resolution context: publication date and the last day mentioned (for 当天, 次日)."""
+    """Resolution context: publication date and the last day mentioned (for 当天, 次日).
 
-    __slots__ = ("published", "ref", "last_day")
+    ``event_day`` is the day of the last event found so far, set by the caller: 演出当天 after a
+    ticket-sale date is the show's day, not the sale's.
+    """
+
+    __slots__ = ("published", "ref", "last_day", "event_day")
 
     def __init__(self, published: datetime) -> None:
         self.published = published
         self.ref = published.date()
         self.last_day: date | None = None
+        self.event_day: date | None = None
 
 
 def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, as_end: bool) -> tuple[date, str, tuple[int, int, int] | None] | None:
@@ -436,6 +446,8 @@ def _resolve_day(tok: _Tok, norm: str, ctx: DateContext, base: Mention | None, a
             return (prev + timedelta(days=1), "rel", None) if prev else None
         if base is None and _FIRST_OF_BEFORE.search(norm, max(0, tok.start - 3), tok.start):
             return None  # 首演当晚: the first show's day, which need not be the last day mentioned
+        if base is None and ctx.event_day is not None and _EVENT_DAY_BEFORE.search(norm, max(0, tok.start - 3), tok.start):
+            return ctx.event_day, "alias", None  # 演出当天, 比赛当日: the event's day
         prev = base.start_day if base else ctx.last_day  # 当天, 当日, 当晚
         return (prev, "alias", None) if prev else None
     if g == "wkend":
@@ -586,6 +598,13 @@ def find_mentions(
             pending = None
             if tok.kind == "ctime" and tod_here is None and cn_int(tok.match["hc"]) < 13:
                 continue  # 一时, 两点 without 上午/下午 are not clock times; 二十时 is one
+            if cont_end is not None and cont_end[1].times and _DAILY_GAP.match(norm[cont_end[0]: tok.start]):
+                # 至10月7日每晚20:00-22:00: the daily closing time is the run's last time
+                t = _time_of(tok, tod_here or cont_end[1].tod)
+                if t is not None and len(cont_end[1].times) == 1 and t > cont_end[1].times[0]:
+                    cont_end[1].times.append(t)
+                    cont_end = None
+                continue
             if cont_end is not None and cont_end[1].times and _END_TIME_GAP.match(norm[cont_end[0]: tok.start]):
                 t = _time_of(tok, tod_here)
                 if t is not None and len(cont_end[1].times) == 1:
@@ -689,7 +708,8 @@ def find_mentions(
         if _REPORT_AFTER.match(norm[tok.end:]) or norm[max(0, tok.start - 2): tok.start] == "记者":
             continue
         if _CONTINUE_BEFORE.search(norm[max(0, tok.start - 8): tok.start]) or (
-            _BARE_TO_BEFORE.search(norm[max(0, tok.start - 3): tok.start]) and _END_AFTER.match(norm, tok.end)
+            _BARE_TO_BEFORE.search(norm[max(0, tok.start - 3): tok.start])
+            and (_END_AFTER.match(norm, tok.end) or (mentions and _DAILY_AFTER.match(norm, tok.end)))
         ):
             if mentions and day >= mentions[-1].start_day:
                 prev = mentions[-1]  # 将持续至11月23日: the end of the mention before

@@ -367,7 +367,7 @@ def test_labelled_set_shape() -> None:
                 assert bench._day(g.end) >= bench._day(g.start), p.id
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"])
+@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"])
 def test_labelled_set_scores_floor(split: str) -> None:
     """A regression guard, not a target: the benchmark prints the real figures."""
     bench = _benchmark_module()
@@ -1267,3 +1267,133 @@ def test_the_online_part_of_an_offline_event() -> None:
     text = "7月11日（周六）上午9时，“职等你来”招聘会将在东莞市人力资源市场举行。招聘会采取线下+线上方式，线上招聘同步在“东莞人社”小程序开展。"
     e = one(text, JUL8)
     assert (e.venue, e.online) == ("东莞市人力资源市场", "“东莞人社”小程序")
+
+
+# ---------------------------------------------------------------- fresh8: dates that are not events
+# (general forms of the fresh8 split's gaps; sentences written anew)
+
+MAY20 = at(2026, 5, 20, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an admission time on "the show's day" after a ticket window is no second event
+        "“夏夜星空”音乐会定于6月20日晚8时在东莞玉兰大剧院举行。门票6月1日起开售。演出当天，剧院将于19:00开始检票入场。",
+        "6月6日上午9时，2026东莞青少年游泳公开赛将在东莞体育中心游泳馆举行。6月1日至3日为报名确认时间。比赛当日，运动员须于7:30前到场检录。",
+    ],
+)
+def test_a_reference_to_the_events_day_is_no_event_of_its_own(text: str) -> None:
+    events = extract_events(text, published=MAY20)
+    assert len(events) == 1, events
+    assert events[0].start.day in (6, 20) and events[0].start.month == 6
+
+
+def test_a_run_continued_after_a_comma_with_nightly_hours() -> None:
+    text = "12月24日晚7时，“星河”灯光秀将在华阳湖湿地公园亮灯，至12月31日每晚19:00—22:00上演。"
+    e = one(text, at(2026, 12, 20))
+    assert (e.start, e.end, e.venue) == (dt(2026, 12, 24, 19), dt(2026, 12, 31, 22), "华阳湖湿地公园")
+
+
+@pytest.mark.parametrize(
+    "text, venue",
+    [
+        ("6月28日晚，“星光”无人机表演将在松山湖北岸首次亮相。", "松山湖北岸"),
+        ("端午节（6月19日）当晚，东城文化广场将举行“龙舟夜话”文艺晚会。", "东城文化广场"),
+        ("6月27日上午，黄旗山公园将举办“登高望莞”健步行活动。", "黄旗山公园"),
+    ],
+)
+def test_a_venue_before_an_adverb_or_as_the_subject(text: str, venue: str) -> None:
+    assert one(text, MAY20).venue == venue
+
+
+def test_an_institution_that_organises_is_still_no_venue() -> None:
+    # rule 6: an organiser not marked as a place gives no venue
+    assert one("6月27日上午，东莞市图书馆将举办“阅读之夜”分享会。", MAY20).venue is None
+
+
+def test_a_late_stream_line_reaches_the_releases_only_event() -> None:
+    text = (
+        "2026东莞龙舟公开赛将于6月21日上午9时在万江滨江龙舟竞渡区鸣锣开赛。\n"
+        "一、管制时间\n6月21日7:00至13:00。\n"
+        "二、管制路段\n滨江路全线。\n"
+        "三、公交调整\n万江公交3路临时改道。\n"
+        "市民可通过“东莞体育”视频号观看赛事直播。"
+    )
+    assert one(text, MAY20).online == "“东莞体育”视频号"
+
+
+def test_watching_along_a_street_is_no_online_platform() -> None:
+    e = one("6月28日晚8时，“水韵”灯光秀将在东江大道滨江段上演，市民可在东江大道沿线观看。", MAY20)
+    assert (e.venue, e.online) == ("东江大道滨江段", None)
+
+
+NOV10 = at(2026, 11, 10, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # internal government meetings: not open to the public (labelling rule 1)
+        "市政府将于11月17日上午召开第87次常务会议，研究部署冬春安全生产工作。",
+        "会议决定，12月18日召开全市经济工作会议。",
+        "11月20日下午，市委将召开全市安全生产工作推进会。",
+        "市人大常委会第三十次会议定于11月25日举行。",
+        "11月19日，东莞市第十五届运动会组委会将召开第二次全体会议。",
+        "11月13日，市政协将召开十四届四次常委会议。",
+        "11月24日，市委常委会将召开会议，传达学习全会精神。",
+        # administrative actions: drills, tests, judging, inspections, maintenance (rule 2)
+        "12月13日（周日）上午9时至11时，全市进行防空警报试鸣。",
+        "11月18日（周三）上午，市领导将带队赴各镇街开展调研督导。",
+        "11月21日至22日，全市将组织开展防汛应急演练。",
+        "11月22日至23日，2026年东莞市青少年科技创新大赛将进行作品评审。",
+        "11月25日9时起，“东莞人社”系统将进行升级维护。",
+    ],
+)
+def test_internal_meetings_and_administrative_actions_are_not_events(text: str) -> None:
+    assert extract_events(text, published=NOV10) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12月5日上午9时，2026东莞国际人才大会将在松山湖召开。",
+        "11月20日，2026粤港澳大湾区人才工作论坛将在东莞国际会展中心举行。",
+        "11月28日，东莞市第十届职工运动会开幕式将在市体育中心举行。",
+    ],
+)
+def test_public_congresses_and_named_meetings_stay_events(text: str) -> None:
+    assert len(extract_events(text, published=NOV10)) == 1
+
+
+SEP10 = at(2026, 9, 10, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9月20日至10月20日，市市场监管局将开展月饼质量专项抽检。",  # an inspection drive
+        "报名截止后，组委会将于9月25日进行抽签，并在官网公布参赛名单。",  # a draw
+        "国庆期间（10月1日至7日），全市景区将推出系列优惠活动。",  # a sales offer in a holiday season
+    ],
+)
+def test_inspections_draws_and_sales_offers_are_not_events(text: str) -> None:
+    assert extract_events(text, published=SEP10) == []
+
+
+def test_a_closing_day_is_no_venue() -> None:
+    e = one("本次展览展期为9月12日至10月12日，每周一闭馆。", SEP10)
+    assert (e.start, e.end, e.venue) == (date(2026, 9, 12), date(2026, 10, 12), None)
+
+
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("音乐剧《莞香》将于5月29日晚7时30分在东莞玉兰大剧院上演。门票5月10日起开售。演出当天，剧院大堂还将举行主创见面会。", 29),
+        ("5月30日上午9时，龙舟赛将在万江举行。5月20日至25日为报名时间。比赛当天，现场将举行开幕式。", 30),
+    ],
+)
+def test_the_events_day_is_the_events_not_the_last_date_mentioned(text: str, day: int) -> None:
+    events = extract_events(text, published=at(2026, 5, 6))
+    assert len(events) == 2, events
+    assert events[1].start == date(2026, 5, day)

@@ -33,7 +33,7 @@ _VENUE_VERB = (
     "燃放|亮相|揭幕|开营|开演|演出|放映|拉开|启幕|开馆|开讲|开课|集结|展开|登场|开启|揭牌|点亮|开锣|开放|开街|开打"
 )
 _VENUE_AT = re.compile(
-    r"(?:在|于)(?P<v>(?:(?!在|于)[^，。；;,!！?？\n])+?)(?:隆重|正式|盛大|同步|同时|共同|联合|集中|再次|如期|分别|统一|陆续|相继|依次|轮流|连续|接连|轮番|巡回)?"
+    r"(?:在|于)(?P<v>(?:(?!在|于)[^，。；;,!！?？\n])+?)(?:隆重|正式|盛大|同步|同时|共同|联合|集中|再次|如期|分别|统一|陆续|相继|依次|轮流|连续|接连|轮番|巡回|首次|首度|再度|重新|率先)?"
     f"(?:{_VENUE_VERB})"
 )
 _VENUE_FIELD = re.compile(
@@ -98,10 +98,18 @@ def _bare_venue(spans: list[tuple[int, int]], c: int, last: int, sent: _Sentence
     return None
 
 
+# a place as the subject: 东城文化广场将举行X (labelling rule 6). Only nouns that name open sites,
+# never an institution that may be the organiser (东莞图书馆将举办… gives no venue)
+_VENUE_SUBJECT = re.compile(
+    r"(?:^|[，,])\s*(?P<v>[^，,。；;：:“”《》\s]{2,20}?(?:广场|公园|草坪|体育场|舞台|步行街|滨江段|湿地|沙滩|码头|古村落?))"
+    r"(?:还|也)?将(?:隆重|盛大)?(?:举行|举办|上演|开展)"
+)
+
+
 def _venue(seg: str, norm: str, seg_a: int, sent: _Sentence, m: Mention, mentions: list[Mention], own_a: int) -> str | None:
     found: tuple[int, int] | None = None
     own_rel = own_a - seg_a  # the mention's clause starts here in seg: look there first
-    for rx in (_VENUE_FIELD, _VENUE_AT, _VENUE_START):
+    for rx in (_VENUE_FIELD, _VENUE_AT, _VENUE_START, _VENUE_SUBJECT):
         hits = sorted(rx.finditer(seg), key=lambda mv: (mv.start() < own_rel, mv.start()))
         for mv in hits:
             grp = "v" if mv.group("v") is not None else "f"
@@ -144,12 +152,23 @@ def _address_cut(v: str, after_weiyu: bool = False) -> int:
 
 
 def _online(seg: str) -> str | None:
-    mo = _ONLINE.search(seg) or _ONLINE_SUBJECT.search(seg) or _ONLINE_AT.search(seg)
+    # 市民可在东江大道沿线观看: watching in person; a bare 观看 names a platform only if it is one
+    mo = next((x for x in _ONLINE.finditer(seg) if not _BARE_WATCH.search(x.group(0)) or _ONLINE_WORDS.search(x.group("v"))), None)
+    mo = mo or _ONLINE_SUBJECT.search(seg) or _ONLINE_AT.search(seg)
     if not mo:
         return None
     v = mo.group("v").strip()
     v = re.sub(r"^(?:(?:东莞)?(?:广大市民|市民朋友|市民|观众|网友)(?:可|也可|还可)?|(?:可|也可|还可))(?:通过)?", "", v)
+    v = re.sub(r"(?:观看|收看)[\u4e00-\u9fff]{1,4}$", "", v)  # 通过X观看赛事直播: the platform is X
     return v or None
+
+
+_BARE_WATCH = re.compile(r"(?:观看|收看)$")
+_WATCH = re.compile(r"(?:可|欢迎)[^，。；;]{0,12}(?:观看|收看)")
+
+
+def _core_name(name: str) -> str:
+    return re.sub(r"[“”\"《》「」『』\s]", "", name)
 
 
 _SHARED_ONLINE = re.compile(r"均将|均可|都将|每场|每一场|各场|所有场次|全部场次")
@@ -187,6 +206,9 @@ def _fill_online(cands: list[_Cand], sentences: list[_Sentence]) -> None:
                 targets = [c for c in block if c.online is None] + [c for c in targets if c not in block]
             elif not targets:
                 targets = [before[-1]] if before and before[-1].online is None else []
+            if not targets and not before and _WATCH.search(s.norm) and len({_core_name(c.name) for c in cands}) == 1:
+                # 市民可通过“X”视频号观看赛事直播, lines below a notice's only event: that event's stream
+                targets = [c for c in cands if c.online is None and c.pos < s.start]
         for c in targets:
             a = s.norm.find(platform)
             c.online = s.orig[a: a + len(platform)] if a >= 0 else platform
