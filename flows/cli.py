@@ -50,20 +50,22 @@ def _settings(out: Path | None):  # noqa: ANN202 - Settings, imported lazily wit
         _fail(str(exc))
 
 
-def _run_poll_flow(**params: object) -> dict:
+def _run_flow(module: str, name: str, **params: object) -> dict:
+    """Run one of flows/<module>.py's flows in this process (Prefect imported only now)."""
+    import importlib
+
     from flows.runtime import configure_prefect_offline
 
     configure_prefect_offline()
-    from flows.poll import poll
-
-    state = poll(**params, return_state=True)
+    flow = getattr(importlib.import_module(f"flows.{module}"), name)
+    state = flow(**params, return_state=True)
     if state.is_failed():
         try:
             state.result()
         except PublicityError as exc:
             _fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - Prefect wraps crashes; show the cause
-            _fail(f"the poll flow failed: {exc}")
+            _fail(f"the {name} flow failed: {exc}")
     return state.result()
 
 
@@ -103,8 +105,8 @@ def run(
         resolve_profile(settings, site=site, source=source)
     except PublicityError as exc:
         _fail(str(exc), code=2)
-    summary = _run_poll_flow(
-        source=source, max_pages=max_pages, out=str(settings.out), site=site,
+    summary = _run_flow(
+        "poll", "poll", source=source, max_pages=max_pages, out=str(settings.out), site=site,
         recheck_hours=recheck_hours,
     )
     _print_summary(summary, settings.out)
@@ -122,8 +124,9 @@ def demo(
     settings = _settings(out)
     with SampleServer(SAMPLE_SITE_DIR) as server:
         typer.echo(f"sample site served at {server.url}")
-        summary = _run_poll_flow(
-            max_pages=max_pages, out=str(settings.out), site="sample", base_url=server.url
+        summary = _run_flow(
+            "poll", "poll", max_pages=max_pages, out=str(settings.out), site="sample",
+            base_url=server.url,
         )
     _print_summary(summary, settings.out)
     typer.echo(f"database: {settings.resolved_database_url()}")
@@ -309,25 +312,6 @@ def status(
     problems = store.integrity_problems()
     for problem in problems:
         typer.secho(f"inconsistent: {problem}", fg=typer.colors.RED)
-
-
-def _run_flow(module: str, name: str, **params: object) -> dict:
-    """Run one of flows/<module>.py's flows in this process (Prefect imported only now)."""
-    import importlib
-
-    from flows.runtime import configure_prefect_offline
-
-    configure_prefect_offline()
-    flow = getattr(importlib.import_module(f"flows.{module}"), name)
-    state = flow(**params, return_state=True)
-    if state.is_failed():
-        try:
-            state.result()
-        except PublicityError as exc:
-            _fail(str(exc))
-        except Exception as exc:  # noqa: BLE001 - Prefect wraps crashes; show the cause
-            _fail(f"the {name} flow failed: {exc}")
-    return state.result()
 
 
 @app.command()
