@@ -319,15 +319,7 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
                 self.end_headers()
                 return True
             if fault.kind == "truncate":
-                rel = unquote(urlsplit(self.path).path).lstrip("/")
-                target = server.root / (rel if not rel.endswith("/") and rel else rel + "index.html")
-                body = target.read_bytes() if target.is_file() else b"<html>" + b"x" * 4096
-                self.send_response(200)
-                self.send_header("Content-Type", _content_type(target))
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[: int(len(body) * fault.fraction)])
-                self.wfile.flush()
+                self._send_part_of_page(fault)
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return True
@@ -336,15 +328,7 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return True
             if fault.kind == "rst":
-                rel = unquote(urlsplit(self.path).path).lstrip("/")
-                target = server.root / (rel if not rel.endswith("/") and rel else rel + "index.html")
-                body = target.read_bytes() if target.is_file() else b"<html>" + b"x" * 4096
-                self.send_response(200)
-                self.send_header("Content-Type", _content_type(target))
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[: int(len(body) * fault.fraction)])
-                self.wfile.flush()
+                self._send_part_of_page(fault)
                 # SO_LINGER with a zero timeout: close() sends RST, not FIN (a reset mid-body).
                 self.connection.setsockopt(
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
@@ -353,6 +337,18 @@ def _make_handler(server: SampleServer) -> Callable[..., BaseHTTPRequestHandler]
                 self.connection.close()
                 return True
             raise ValueError(f"Unknown fault kind {fault.kind!r}")
+
+        def _send_part_of_page(self, fault: Fault) -> None:
+            """The page's headers with its full length, then only ``fault.fraction`` of its body."""
+            rel = unquote(urlsplit(self.path).path).lstrip("/")
+            target = server.root / (rel if not rel.endswith("/") and rel else rel + "index.html")
+            body = target.read_bytes() if target.is_file() else b"<html>" + b"x" * 4096
+            self.send_response(200)
+            self.send_header("Content-Type", _content_type(target))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: int(len(body) * fault.fraction)])
+            self.wfile.flush()
 
         def _send_big(self, fault: Fault, *, head: bool) -> None:
             with_length = fault.headers.get("Content-Length", "x") != ""
